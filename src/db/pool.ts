@@ -1,0 +1,76 @@
+import postgres from "postgres";
+import type { DatabaseConfig } from "../config/config.ts";
+import type { Logger } from "../log.ts";
+
+/** The driver's client; only src/db/ touches it. */
+export type Sql = postgres.Sql<Record<string, unknown>>;
+export type ReservedSql = postgres.ReservedSql<Record<string, unknown>>;
+export type PgError = postgres.PostgresError;
+export const PostgresError = postgres.PostgresError;
+
+export interface SessionLimits {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+/** Keeps PostgreSQL's text for types JSON cannot hold exactly; made ISO 8601 later. */
+const asText = (oid: number) => ({
+  to: oid,
+  from: [oid],
+  serialize: (x: unknown) => String(x),
+  parse: (x: string) => x,
+});
+
+/**
+ * Opens the pool. Every session starts read-only with server-side timeouts, in UTC with ISO
+ * dates and intervals, so values serialize the same whatever the server's defaults.
+ */
+export function openPool(
+  cfg: DatabaseConfig,
+  limits: SessionLimits,
+  log: Logger,
+  readOnlySessions = true,
+): Sql {
+  const options: postgres.Options<Record<string, postgres.PostgresType>> = {
+    host: cfg.host,
+    port: cfg.port,
+    database: cfg.name,
+    username: cfg.user,
+    password: cfg.password,
+    max: cfg.maxPoolSize,
+    idle_timeout: 300,
+    connect_timeout: Math.max(1, Math.ceil(cfg.commandTimeoutS)),
+    prepare: false,
+    fetch_types: true,
+    onnotice: (notice) => log.debug("db.notice", { message: notice.message }),
+    types: {
+      date: asText(1082),
+      timestamp: asText(1114),
+      timestamptz: asText(1184),
+      bytea: asText(17),
+    },
+    connection: {
+      application_name: "pg-mcp",
+      default_transaction_read_only: readOnlySessions,
+      statement_timeout: limits.statementTimeoutMs,
+      lock_timeout: limits.lockTimeoutMs,
+      idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+      TimeZone: "UTC",
+      DateStyle: "ISO, YMD",
+      IntervalStyle: "iso_8601",
+      extra_float_digits: "1",
+    },
+  };
+  // deno-lint-ignore no-explicit-any -- the driver's overloads cannot type a URL plus options
+  return cfg.url ? postgres(cfg.url, options as any) : postgres(options);
+}
+
+export function limitsFor(maxExecutionTimeS: number): SessionLimits {
+  const statementTimeoutMs = Math.max(1, Math.round(maxExecutionTimeS * 1000));
+  return {
+    statementTimeoutMs,
+    lockTimeoutMs: statementTimeoutMs,
+    idleInTransactionTimeoutMs: statementTimeoutMs + 5_000,
+  };
+}

@@ -1,0 +1,182 @@
+import OpenAI from "openai";
+import type { LlmConfig } from "../config/config.ts";
+import { AppError, fail, ok, type Result } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  usage: TokenUsage;
+}
+
+export interface CompleteOptions {
+  /** A JSON schema the answer must follow, where the endpoint supports structured output. */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
+  signal?: AbortSignal;
+}
+
+/** An OpenAI-compatible chat model. */
+export interface Llm {
+  readonly model: string;
+  complete(
+    messages: ChatMessage[],
+    options?: CompleteOptions,
+  ): Promise<Result<Completion>>;
+}
+
+export const ZERO_USAGE: TokenUsage = {
+  promptTokens: 0,
+  completionTokens: 0,
+  totalTokens: 0,
+};
+
+/** The real `openai` client, aimed at OpenAI or any server with the same API. */
+export function createLlmClient(
+  cfg: LlmConfig,
+  log: Logger,
+  options: { maxRetries?: number; fetch?: typeof fetch } = {},
+): Result<Llm> {
+  if (!cfg.apiKey) {
+    return fail(
+      "LLM_NOT_CONFIGURED",
+      "Cannot generate SQL: OPENAI_API_KEY is not set (execute_sql and the schema tools still work)",
+    );
+  }
+  const client = new OpenAI({
+    apiKey: cfg.apiKey,
+    baseURL: cfg.baseUrl,
+    timeout: Math.round(cfg.timeoutS * 1000),
+    maxRetries: options.maxRetries ?? 2,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  let sendTemperature = true;
+  let structuredOutput = true;
+
+  async function call(
+    messages: ChatMessage[],
+    opts: CompleteOptions,
+  ): Promise<Completion> {
+    const useSchema = opts.jsonSchema && structuredOutput;
+    const response = await client.chat.completions.create({
+      model: cfg.model,
+      messages,
+      max_completion_tokens: cfg.maxTokens,
+      ...(sendTemperature ? { temperature: cfg.temperature } : {}),
+      ...(useSchema
+        ? {
+          response_format: {
+            type: "json_schema" as const,
+            json_schema: {
+              name: opts.jsonSchema!.name,
+              schema: opts.jsonSchema!.schema,
+            },
+          },
+        }
+        : {}),
+    }, { signal: opts.signal });
+    const text = response.choices?.[0]?.message?.content ?? "";
+    const u = response.usage;
+    return {
+      text,
+      usage: {
+        promptTokens: u?.prompt_tokens ?? 0,
+        completionTokens: u?.completion_tokens ?? 0,
+        totalTokens: u?.total_tokens ??
+          (u?.prompt_tokens ?? 0) + (u?.completion_tokens ?? 0),
+      },
+    };
+  }
+
+  return ok({
+    model: cfg.model,
+    async complete(messages, opts = {}) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          return ok(await call(messages, opts));
+        } catch (error) {
+          // Some models refuse a temperature, some servers structured output: drop it, once.
+          if (error instanceof OpenAI.BadRequestError) {
+            const message = String(error.message).toLowerCase();
+            if (sendTemperature && message.includes("temperature")) {
+              sendTemperature = false;
+              log.warn("llm.temperature_unsupported", { model: cfg.model });
+              continue;
+            }
+            if (
+              structuredOutput && opts.jsonSchema &&
+              /response_format|json_schema/.test(message)
+            ) {
+              structuredOutput = false;
+              log.warn("llm.structured_output_unsupported", {
+                model: cfg.model,
+              });
+              continue;
+            }
+          }
+          const appError = toLlmError(error);
+          log.warn("llm.failed", {
+            code: appError.code,
+            message: appError.message,
+          });
+          return { ok: false, error: appError };
+        }
+      }
+      return fail(
+        "LLM_UNAVAILABLE",
+        "Cannot reach the language model: it refused every request",
+      );
+    },
+  });
+}
+
+/** Maps the client's errors to stable codes; never echoes the API key. */
+export function toLlmError(error: unknown): AppError {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new AppError(
+      "LLM_TIMEOUT",
+      "Cannot generate SQL: the language model did not answer in time",
+    );
+  }
+  if (error instanceof OpenAI.APIUserAbortError) {
+    return new AppError(
+      "LLM_TIMEOUT",
+      "Cannot generate SQL: the request was cancelled",
+    );
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new AppError(
+      "LLM_UNAVAILABLE",
+      "Cannot reach the language model: connection failed",
+    );
+  }
+  if (error instanceof OpenAI.APIError) {
+    const status = error.status;
+    const reason = status === 429
+      ? "rate limited (429)"
+      : status === 401 || status === 403
+      ? `the API key was refused (${status})`
+      : `it answered ${status ?? "an error"}`;
+    return new AppError(
+      "LLM_UNAVAILABLE",
+      `Cannot use the language model: ${reason}`,
+      {
+        status,
+      },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppError(
+    "LLM_UNAVAILABLE",
+    `Cannot use the language model: ${message}`,
+  );
+}

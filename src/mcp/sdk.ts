@@ -1,0 +1,11 @@
+// The MCP SDK's types, pinned with @ts-types so `deno check` sees them (not `any`).
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"
+export { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/stdio"
+export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp"
+export { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/completable"
+export { completable } from "@modelcontextprotocol/sdk/server/completable.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+export type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";

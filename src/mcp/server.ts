@@ -1,0 +1,23 @@
+import type { AskDeps } from "../pipeline/answer_question.ts";
+import type { RunLimits } from "../pipeline/run_sql.ts";
+import { McpServer } from "./sdk.ts";
+import { registerQueryTool } from "./tools/query_tool.ts";
+
+export interface ServerDeps extends AskDeps {
+  limits: RunLimits;
+  version: string;
+}
+
+/** One MCP server with every tool and resource; transports are attached by the caller. */
+export function createMcpServer(deps: ServerDeps): McpServer {
+  const server = new McpServer(
+    { name: "pg-mcp", version: deps.version },
+    {
+      instructions:
+        "pg-mcp answers questions about a PostgreSQL database. Use `query` for plain-language " +
+        "questions. Everything runs read-only with a timeout and a row cap.",
+    },
+  );
+  registerQueryTool(server, deps, deps.limits);
+  return server;
+}
