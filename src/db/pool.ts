@@ -32,15 +32,25 @@ export function openPool(
   log: Logger,
   readOnlySessions = true,
 ): Sql {
-  const options: postgres.Options<Record<string, postgres.PostgresType>> = {
+  // With a URL, the URL alone names the server; the separate fields would override it.
+  const target = cfg.url ? {} : {
     host: cfg.host,
     port: cfg.port,
     database: cfg.name,
     username: cfg.user,
-    password: cfg.password,
+    password: cfg.password ?? "",
+  };
+  const options = {
+    ...target,
+    // Every option the driver would otherwise read from PG* variables is set here.
     max: cfg.maxPoolSize,
     idle_timeout: 300,
     connect_timeout: Math.max(1, Math.ceil(cfg.commandTimeoutS)),
+    max_lifetime: 60 * 30,
+    backoff: (attempt: number) => Math.min(0.1 * 2 ** attempt, 5),
+    keep_alive: 60,
+    debug: false,
+    publications: "alltables",
     prepare: false,
     fetch_types: true,
     onnotice: (notice) => log.debug("db.notice", { message: notice.message }),
@@ -61,7 +71,7 @@ export function openPool(
       IntervalStyle: "iso_8601",
       extra_float_digits: "1",
     },
-  };
+  } as postgres.Options<Record<string, postgres.PostgresType>>;
   // deno-lint-ignore no-explicit-any -- the driver's overloads cannot type a URL plus options
   return cfg.url ? postgres(cfg.url, options as any) : postgres(options);
 }
