@@ -2,6 +2,7 @@ import denoJson from "./deno.json" with { type: "json" };
 import { createApp } from "./src/app.ts";
 import { ENV_VARS, loadConfig } from "./src/config/load_config.ts";
 import { readEnv } from "./src/config/read_env.ts";
+import { AppError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { createMcpServer } from "./src/mcp/server.ts";
 import { StdioServerTransport } from "./src/mcp/sdk.ts";
@@ -17,7 +18,11 @@ const log = createLogger({
   level: cfg.observability.logLevel,
   format: cfg.observability.logFormat,
 });
-const app = await createApp(cfg, log, denoJson.version);
+const app = await createApp(cfg, log, denoJson.version).catch((error) => {
+  if (!(error instanceof AppError)) throw error;
+  Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${error.message}\n`));
+  Deno.exit(2);
+});
 const server = createMcpServer(app.deps);
 
 let stopping = false;

@@ -4,6 +4,7 @@ import { createReadOnlyDb, type ReadOnlyDb } from "./db/read_only.ts";
 import { createLlmClient } from "./llm/llm_client.ts";
 import type { Logger } from "./log.ts";
 import type { ServerDeps } from "./mcp/server.ts";
+import { loadExamplesFile } from "./pipeline/examples.ts";
 import { introspectSchema } from "./schema/introspect.ts";
 import { createSchemaCache } from "./schema/schema_cache.ts";
 import { createSqlParser } from "./sql/parse.ts";
@@ -14,7 +15,10 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Builds the real collaborators from the config; only main.ts and tests call it. */
+/**
+ * Builds the real collaborators from the config; only main.ts and tests call it. Throws the
+ * AppError CONFIG_INVALID when LLM_EXAMPLES_FILE cannot be loaded.
+ */
 export async function createApp(
   config: Config,
   log: Logger,
@@ -32,11 +36,26 @@ export async function createApp(
     now,
   });
   const llm = createLlmClient(config.llm, log, { maxRetries: config.resilience.maxRetries });
+  const policy = { blockedFunctions: new Set(config.security.blockedFunctions) };
+  // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
+  const examples = config.llm.examplesFile
+    ? await loadExamplesFile(config.llm.examplesFile, parser, policy)
+    : undefined;
+  if (examples && !examples.ok) {
+    await db.close();
+    throw examples.error;
+  }
   const deps: ServerDeps = {
     db,
     parser,
-    policy: { blockedFunctions: new Set(config.security.blockedFunctions) },
+    policy,
     llm,
+    nl: {
+      maxAttempts: config.llm.maxAttempts,
+      validateResults: config.llm.validateResults,
+      sampleRows: config.llm.sampleRows,
+    },
+    ...(examples ? { examples: examples.value } : {}),
     schema,
     schemaTokenBudget: config.schema.promptTokenBudget,
     log,

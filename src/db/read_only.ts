@@ -1,9 +1,9 @@
 import { fail, ok, type Result } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { toDbError } from "./db_error.ts";
-import { type JsonValue, toJsonValue } from "./json_values.ts";
+import { type JsonValue, textToJson } from "./pg_text.ts";
 import type { ReservedSql, SessionLimits, Sql } from "./pool.ts";
-import { BUILTIN_TYPE_NAMES } from "./type_names.ts";
+import { TypeRegistry } from "./type_registry.ts";
 
 export interface Column {
   name: string;
@@ -51,9 +51,9 @@ export function createReadOnlyDb(
   log: Logger,
   now: () => number = performance.now.bind(performance),
 ): ReadOnlyDb {
-  const typeNames = new Map<number, string>(
-    Object.entries(BUILTIN_TYPE_NAMES).map(([k, v]) => [Number(k), v]),
-  );
+  const types = new TypeRegistry();
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
 
   async function inReadOnlyTransaction<T>(
     work: (conn: ReservedSql) => Promise<T>,
@@ -74,22 +74,9 @@ export function createReadOnlyDb(
       );
       return await work(conn);
     } finally {
-      await conn.unsafe("ROLLBACK").catch(() => undefined);
+      await resetSession(conn, log);
       conn.release();
     }
-  }
-
-  async function resolveTypes(
-    conn: ReservedSql,
-    oids: number[],
-  ): Promise<void> {
-    const missing = [...new Set(oids)].filter((o) => !typeNames.has(o));
-    if (missing.length === 0) return;
-    const found = await conn.unsafe(
-      "SELECT oid::int AS oid, format_type(oid, NULL) AS name FROM pg_type WHERE oid = ANY($1::oid[])",
-      [missing],
-    );
-    for (const r of found) typeNames.set(Number(r.oid), String(r.name));
   }
 
   return {
@@ -98,16 +85,18 @@ export function createReadOnlyDb(
       let cancelled = false;
       try {
         return await inReadOnlyTransaction(async (conn) => {
+          // Extended protocol (never `simple`): the server accepts exactly one statement.
           const query = conn.unsafe(text, [...(options.params ?? [])], {
             prepare: false,
-          } as never).values();
+            simple: false,
+          } as never).raw();
           const onAbort = () => {
             cancelled = true;
             query.cancel();
           };
           if (options.signal?.aborted) onAbort();
           options.signal?.addEventListener("abort", onAbort, { once: true });
-          const raw: unknown[][] = [];
+          const raw: (Uint8Array | null)[][] = [];
           let columns: DriverColumn[] = [];
           let bytes = 2;
           let truncatedBy: Rows["truncatedBy"];
@@ -117,12 +106,12 @@ export function createReadOnlyDb(
             ) {
               columns = (batch as unknown as { columns?: DriverColumn[] }).columns ??
                 columns;
-              for (const row of batch as unknown as unknown[][]) {
+              for (const row of batch as unknown as (Uint8Array | null)[][]) {
                 if (raw.length === options.maxRows) {
                   truncatedBy = "max_rows";
                   break outer;
                 }
-                bytes += JSON.stringify(row).length + 1;
+                bytes += row.reduce((n, v) => n + (v?.length ?? 4) + 3, 1);
                 if (bytes > options.maxBytes) {
                   truncatedBy = "max_bytes";
                   break outer;
@@ -139,13 +128,25 @@ export function createReadOnlyDb(
             })
               .statement?.columns) ?? [];
           }
-          await resolveTypes(conn, columns.map((c) => c.type));
+          await types.resolve(conn, columns.map((c) => c.type));
+          const lookup = (oid: number) => types.info(oid);
           const names = uniqueNames(columns.map((c) => c.name));
-          const rows = raw.map((values) =>
-            Object.fromEntries(
-              names.map((n, i) => [n, toJsonValue(values[i], columns[i].type)]),
-            )
-          );
+          const rows: Row[] = [];
+          let jsonBytes = 2;
+          for (const values of raw) {
+            const row = Object.fromEntries(names.map((n, i) => {
+              const v = values[i];
+              const type = lookup(columns[i].type);
+              return [n, textToJson(v === null ? null : decoder.decode(v), type, lookup)];
+            }));
+            // The exact cap on the JSON the client receives (escapes and UTF-8 counted).
+            jsonBytes += encoder.encode(JSON.stringify(row)).length + 1;
+            if (jsonBytes > options.maxBytes) {
+              truncatedBy = "max_bytes";
+              break;
+            }
+            rows.push(row);
+          }
           const executionMs = Math.round((now() - started) * 100) / 100;
           log.debug("db.run", {
             rows: rows.length,
@@ -155,7 +156,7 @@ export function createReadOnlyDb(
           return ok<Rows>({
             columns: names.map((name, i) => ({
               name,
-              type: typeNames.get(columns[i].type) ?? `oid:${columns[i].type}`,
+              type: types.info(columns[i].type).name,
             })),
             rows,
             rowCount: rows.length,
@@ -191,6 +192,22 @@ export function createReadOnlyDb(
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * Ends the transaction and drops every session state a statement could leave behind (advisory
+ * locks, prepared statements, settings, temporary tables, LISTEN): the next call on this pooled
+ * connection starts clean. DISCARD ALL keeps the startup parameters (read-only default,
+ * timeouts) and costs about 0.1 ms. A session that cannot be reset is ended, never reused.
+ */
+export async function resetSession(conn: ReservedSql, log: Logger): Promise<void> {
+  await conn.unsafe("ROLLBACK").catch(() => undefined);
+  try {
+    await conn.unsafe("DISCARD ALL");
+  } catch (error) {
+    log.warn("db.reset_failed", { error: (error as Error).message });
+    await conn.unsafe("SELECT pg_terminate_backend(pg_backend_pid())").catch(() => undefined);
+  }
 }
 
 /** Duplicate result names ("a", "a") become "a", "a_2" so no value is lost in an object row. */

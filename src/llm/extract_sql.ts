@@ -12,9 +12,7 @@ export function extractSql(answer: string): string | undefined {
   const fenced = fences.find((m) => /^(sql|postgres(ql)?|psql|pgsql)?$/i.test(m[1])) ??
     fences[0];
   if (fenced) return clean(fenced[2]);
-  const start = text.search(
-    /\b(WITH|SELECT|EXPLAIN|VALUES|TABLE|INSERT|UPDATE|DELETE)\b/i,
-  );
+  const start = statementStart(text);
   if (start < 0) return undefined;
   let sql = text.slice(start);
   // Prose after the statement: cut at a blank line or at a sentence that follows a semicolon.
@@ -25,6 +23,21 @@ export function extractSql(answer: string): string | undefined {
   const afterSemicolon = sql.search(/;\s+[A-Z][a-z]+\s[a-z]/);
   if (afterSemicolon > 0) sql = sql.slice(0, afterSemicolon);
   return clean(sql);
+}
+
+const KEYWORDS = "WITH|SELECT|EXPLAIN|VALUES|TABLE|INSERT|UPDATE|DELETE";
+const AT_LINE_START = new RegExp(`^[ \\t]*(${KEYWORDS})\\b`, "gim");
+const UPPER_CASE = new RegExp(`\\b(${KEYWORDS})\\b`, "g");
+
+/**
+ * Where a statement starts in prose: an upper-case keyword, or a keyword of any case at the start
+ * of a line ("I can help with that" holds no SQL). -1 when there is none.
+ */
+function statementStart(text: string): number {
+  const starts = [...text.matchAll(AT_LINE_START)].map((m) => m.index + m[0].search(/\S/));
+  const upper = text.search(UPPER_CASE);
+  if (upper >= 0) starts.push(upper);
+  return starts.length > 0 ? Math.min(...starts) : -1;
 }
 
 function sqlFromJson(text: string): string | undefined {

@@ -1,13 +1,30 @@
 import type { Column, Row } from "../db/read_only.ts";
-import { type ErrorDetails, fail, ok, type Result } from "../errors.ts";
+import { fail, ok, type Result } from "../errors.ts";
 import type { Llm } from "../llm/llm_client.ts";
 import { sqlPrompt } from "../llm/prompts.ts";
 import type { Logger } from "../log.ts";
 import { buildSchemaContext } from "../schema/context.ts";
 import type { SchemaCache } from "../schema/schema_cache.ts";
-import { validateSql } from "../sql/validate.ts";
-import { generateSql } from "./generate_sql.ts";
-import { type RunLimits, runSql, type RunSqlDeps } from "./run_sql.ts";
+import { type CheckFinding, checkResult } from "./check_result.ts";
+import type { ExampleSet } from "./examples.ts";
+import { type Attempt, generateWithRepair, type TokensByStage } from "./repair_loop.ts";
+import type { RunLimits, RunSqlDeps } from "./run_sql.ts";
+
+/** How the NL→SQL loop behaves (LLM_MAX_ATTEMPTS, LLM_VALIDATE_RESULTS, LLM_SAMPLE_ROWS). */
+export interface NlOptions {
+  /** Generation attempts per question, the first included. */
+  maxAttempts: number;
+  /** Score the result with the model and the deterministic checks. */
+  validateResults: boolean;
+  /** Rows of the result the checking model sees. */
+  sampleRows: number;
+}
+
+export const DEFAULT_NL_OPTIONS: NlOptions = {
+  maxAttempts: 3,
+  validateResults: true,
+  sampleRows: 10,
+};
 
 export interface AskDeps extends RunSqlDeps {
   /** The most tokens the schema part of a prompt may cost. */
@@ -16,6 +33,10 @@ export interface AskDeps extends RunSqlDeps {
   llm: Result<Llm>;
   schema: SchemaCache;
   log: Logger;
+  /** Defaults: DEFAULT_NL_OPTIONS. */
+  nl?: Partial<NlOptions>;
+  /** Golden examples (LLM_EXAMPLES_FILE); the closest few go into the prompt. */
+  examples?: ExampleSet;
 }
 
 export type ReturnType = "result" | "sql";
@@ -32,18 +53,32 @@ export interface SqlAnswer {
   success: true;
   generated_sql: string;
   confidence: number;
+  /** Every LLM call for the question, summed. */
   tokens_used: number;
+  tokens_by_stage: TokensByStage;
+  /** Every try, in order; the last one is the answer. */
+  attempts: Attempt[];
+  /** Why the confidence is what it is. */
+  confidence_reason: string;
+  explanation?: string;
+  assumptions: string[];
 }
 
 export interface ResultAnswer extends SqlAnswer {
   data: ResultData;
   truncated?: true;
+  /** Deterministic findings that lowered the confidence. */
+  checks?: CheckFinding[];
 }
 
 /** The confidence reported when the model gave none and no check ran. */
 export const UNRATED_CONFIDENCE = 50;
 
-/** Question → schema context → SQL → validation → read-only execution → typed answer. */
+/**
+ * Question → schema context + golden examples → SQL → validation → read-only execution (repairing
+ * fixable failures) → result validation → typed answer. Failures carry the attempts and the tokens
+ * by stage in `details`.
+ */
 export async function answerQuestion(
   question: string,
   returnType: ReturnType,
@@ -52,58 +87,92 @@ export async function answerQuestion(
   signal?: AbortSignal,
 ): Promise<Result<SqlAnswer | ResultAnswer>> {
   if (!deps.llm.ok) return deps.llm;
+  const llm = deps.llm.value;
+  const nl = { ...DEFAULT_NL_OPTIONS, ...deps.nl };
   const schema = await deps.schema.get();
   if (!schema.ok) return schema;
-  const generated = await generateSql(
-    deps.llm.value,
-    sqlPrompt(buildSchemaContext(schema.value, question, deps.schemaTokenBudget).text, question),
+  const context = buildSchemaContext(schema.value, question, deps.schemaTokenBudget);
+  const examples = deps.examples?.select(question, schema.value.database) ?? [];
+  const messages = sqlPrompt(context.text, question, examples);
+  const loop = await generateWithRepair(
+    llm,
+    messages,
+    returnType,
+    nl.maxAttempts,
+    deps,
+    limits,
     signal,
   );
-  if (!generated.ok) return generated;
-  const { sql, usage } = generated.value;
-  const confidence = generated.value.confidence ?? UNRATED_CONFIDENCE;
-  const withSql = (details: ErrorDetails) => ({
-    ...details,
-    generated_sql: sql,
-    tokens_used: usage.totalTokens,
+  const { attempts, tokens } = loop;
+  const total = () => tokens.generate + tokens.repair + tokens.check;
+  deps.log.info("query.generated", {
+    attempts: attempts.length,
+    ok: loop.result.ok,
+    examples: examples.length,
+    tokens: total(),
   });
-  deps.log.info("query.generated", { tokens: usage.totalTokens });
-  if (returnType === "sql") {
-    const safe = validateSql(sql, deps.parser, deps.policy);
-    if (!safe.ok) {
-      return fail(
-        safe.error.code,
-        safe.error.message,
-        withSql(safe.error.details),
-      );
-    }
-    return ok({
-      success: true,
-      generated_sql: sql,
-      confidence,
-      tokens_used: usage.totalTokens,
+  if (!loop.result.ok) {
+    const { code, message, details } = loop.result.error;
+    return fail(code, message, {
+      ...details,
+      attempts,
+      tokens_used: total(),
+      tokens_by_stage: tokens,
     });
   }
-  const rows = await runSql(sql, deps, limits, signal);
-  if (!rows.ok) {
-    return fail(
-      rows.error.code,
-      rows.error.message,
-      withSql(rows.error.details),
-    );
+  const { generated, rows } = loop.result.value;
+  const own = generated.confidence;
+  const base = {
+    success: true as const,
+    generated_sql: generated.sql,
+    ...(generated.explanation ? { explanation: generated.explanation } : {}),
+    assumptions: generated.assumptions,
+    attempts,
+  };
+  const unchecked = {
+    confidence: own ?? UNRATED_CONFIDENCE,
+    confidence_reason: own !== undefined
+      ? "the generator's own estimate"
+      : "the generator gave no estimate",
+  };
+  if (returnType === "sql" || !rows) {
+    return ok({ ...base, ...unchecked, tokens_used: total(), tokens_by_stage: tokens });
   }
-  const r = rows.value;
+  let rating: { confidence: number; confidence_reason: string; checks?: CheckFinding[] } = {
+    ...unchecked,
+    confidence_reason: `${unchecked.confidence_reason} (result validation is off)`,
+  };
+  if (nl.validateResults) {
+    const check = await checkResult(
+      llm,
+      {
+        question,
+        sql: generated.sql,
+        rows,
+        sampleRows: nl.sampleRows,
+        fallbackConfidence: unchecked.confidence,
+      },
+      deps.log,
+      signal,
+    );
+    tokens.check += check.usage.totalTokens;
+    rating = {
+      confidence: check.confidence,
+      confidence_reason: check.reason,
+      ...(check.findings.length > 0 ? { checks: check.findings } : {}),
+    };
+  }
   return ok({
-    success: true,
-    generated_sql: sql,
+    ...base,
     data: {
-      columns: r.columns,
-      rows: r.rows,
-      row_count: r.rowCount,
-      execution_time: r.executionMs / 1000,
+      columns: rows.columns,
+      rows: rows.rows,
+      row_count: rows.rowCount,
+      execution_time: rows.executionMs / 1000,
     },
-    confidence,
-    tokens_used: usage.totalTokens,
-    ...(r.truncated ? { truncated: true as const } : {}),
+    ...rating,
+    tokens_used: total(),
+    tokens_by_stage: tokens,
+    ...(rows.truncated ? { truncated: true as const } : {}),
   });
 }

@@ -9,6 +9,8 @@ export interface GeneratedSql {
   /** The model's own confidence, 0-100, when it gave one. */
   confidence?: number;
   usage: TokenUsage;
+  /** The model's answer verbatim, for the repair conversation. */
+  text: string;
 }
 
 export const GENERATION_SCHEMA = {
@@ -26,7 +28,10 @@ export const GENERATION_SCHEMA = {
   },
 };
 
-/** One call to the model; the SQL is pulled out of JSON, a code fence or prose. */
+/**
+ * One call to the model; the SQL is pulled out of JSON, a code fence or prose. An answer without
+ * SQL is LLM_BAD_OUTPUT whose details carry the answer (`answer`, cut) and the tokens (`usage`).
+ */
 export async function generateSql(
   llm: Llm,
   messages: ChatMessage[],
@@ -43,31 +48,44 @@ export async function generateSql(
     return fail(
       "LLM_BAD_OUTPUT",
       "Cannot find SQL in the language model's answer",
-      {
-        answer: text.slice(0, 500),
-        usage,
-      },
+      { reason: "no_sql", answer: text.slice(0, 500), usage, text },
     );
   }
-  const meta = parseMeta(text);
-  return ok({ sql, ...meta, usage });
+  return ok({ sql, ...parseMeta(text), usage, text });
 }
 
-function parseMeta(text: string): Omit<GeneratedSql, "sql" | "usage"> {
+/** The first JSON object in `text`, when there is one. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  const start = text.indexOf("{");
+  const end = text.lastIndexOf("}");
+  if (start < 0 || end <= start) return undefined;
   try {
-    const start = text.indexOf("{");
-    const v = JSON.parse(
-      text.slice(start, text.lastIndexOf("}") + 1),
-    ) as Record<string, unknown>;
-    const confidence = typeof v.confidence === "number"
-      ? Math.max(0, Math.min(100, v.confidence))
+    const value = JSON.parse(text.slice(start, end + 1));
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? value as Record<string, unknown>
       : undefined;
-    return {
-      ...(typeof v.explanation === "string" ? { explanation: v.explanation } : {}),
-      assumptions: Array.isArray(v.assumptions) ? v.assumptions.map(String) : [],
-      ...(confidence !== undefined ? { confidence } : {}),
-    };
   } catch {
-    return { assumptions: [] };
+    return undefined;
   }
+}
+
+function parseMeta(text: string): Omit<GeneratedSql, "sql" | "usage" | "text"> {
+  const v = parseJsonObject(text);
+  if (!v) return { assumptions: [] };
+  const confidence = toConfidence(v.confidence);
+  return {
+    ...(typeof v.explanation === "string" && v.explanation.trim()
+      ? { explanation: v.explanation.trim() }
+      : {}),
+    assumptions: Array.isArray(v.assumptions) ? v.assumptions.map(String) : [],
+    ...(confidence !== undefined ? { confidence } : {}),
+  };
+}
+
+/** A number 0-100 (a 0-1 fraction is scaled), rounded; anything else is undefined. */
+export function toConfidence(value: unknown): number | undefined {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isFinite(n)) return undefined;
+  const scaled = n > 0 && n < 1 ? n * 100 : n;
+  return Math.round(Math.max(0, Math.min(100, scaled)));
 }

@@ -1,7 +1,7 @@
 import type { ReadOnlyDb, Rows } from "../db/read_only.ts";
 import type { Result } from "../errors.ts";
 import type { SqlParser } from "../sql/parse.ts";
-import { type SqlPolicy, validateSql } from "../sql/validate.ts";
+import { checkSql, type SqlPolicy } from "../sql/validate.ts";
 
 export interface RunSqlDeps {
   db: ReadOnlyDb;
@@ -21,7 +21,7 @@ export async function runSql(
   limits: RunLimits,
   signal?: AbortSignal,
 ): Promise<Result<Rows>> {
-  const safe = validateSql(sql, deps.parser, deps.policy);
+  const safe = await checkSql(sql, deps.parser, deps.policy);
   if (!safe.ok) return safe;
   return await deps.db.run(safe.value.text, {
     maxRows: limits.maxRows,

@@ -1,44 +1,160 @@
 import { ok, type Result } from "../errors.ts";
 import type { ReadOnlyDb } from "../db/read_only.ts";
-import type { SchemaSnapshot, TableInfo } from "./types.ts";
+import { FINGERPRINT_EXPR } from "./fingerprint.ts";
+import type {
+  CheckInfo,
+  ColumnInfo,
+  DomainInfo,
+  EnumInfo,
+  ForeignKeyInfo,
+  IndexInfo,
+  SchemaInfo,
+  SchemaSnapshot,
+  TableInfo,
+  UniqueInfo,
+} from "./types.ts";
 
 export interface IntrospectOptions {
+  /** Schemas to read; empty means every user schema. */
   include: readonly string[];
   exclude: readonly string[];
 }
 
-const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
-  obj_description(c.oid, 'pg_class') AS comment,
-  CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END AS estimated_rows,
-  COALESCE((SELECT json_agg(json_build_object(
-      'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
-      'nullable', NOT a.attnotnull, 'default', pg_get_expr(d.adbin, d.adrelid),
-      'comment', col_description(c.oid, a.attnum)) ORDER BY a.attnum)
-    FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]') AS columns,
-  COALESCE((SELECT json_agg(a.attname ORDER BY k.ord)
-    FROM pg_constraint p CROSS JOIN LATERAL unnest(p.conkey) WITH ORDINALITY k(attnum, ord)
-    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-    WHERE p.conrelid = c.oid AND p.contype = 'p'), '[]') AS primary_key,
-  COALESCE((SELECT json_agg(json_build_object('name', f.conname,
-      'columns', (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(f.conkey) WITH ORDINALITY k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.attnum),
-      'refSchema', rn.nspname, 'refTable', rc.relname,
-      'refColumns', (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(f.confkey) WITH ORDINALITY k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = f.confrelid AND a.attnum = k.attnum)))
-    FROM pg_constraint f JOIN pg_class rc ON rc.oid = f.confrelid
-    JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-    WHERE f.conrelid = c.oid AND f.contype = 'f'), '[]') AS foreign_keys
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-  AND n.nspname NOT LIKE 'pg_temp_%' AND n.nspname NOT LIKE 'pg_toast_temp_%'
-  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1::text[]))
-  AND NOT (n.nspname = ANY($2::text[]))
-  AND has_schema_privilege(n.oid, 'USAGE')
-  AND (has_table_privilege(c.oid, 'SELECT') OR has_any_column_privilege(c.oid, 'SELECT'))
-ORDER BY 1, 2`;
+/**
+ * The whole catalog in one statement (one round trip), whatever the number of tables: each part
+ * is one flat, set-based aggregate, never a query per table. Only what the connected role may
+ * read: schemas it has USAGE on, relations it may SELECT from (or some of whose columns it may),
+ * and of those only the readable columns. Partitions are folded into their parent.
+ * Rows are JSON arrays (positional) to keep the document small; `introspectSchema` names them.
+ */
+export const INTROSPECT_SQL = `
+WITH nsp AS (
+  SELECT n.oid, n.nspname, pg_get_userbyid(n.nspowner) AS owner
+  FROM pg_namespace n
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND n.nspname !~ '^pg_(toast_)?temp_'
+    AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1::text[]))
+    AND NOT (n.nspname = ANY($2::text[]))
+    AND has_schema_privilege(n.oid, 'USAGE')
+), rel AS (
+  SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples,
+    has_table_privilege(c.oid, 'SELECT') AS whole
+  FROM pg_class c JOIN nsp n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND NOT c.relispartition
+    AND (has_table_privilege(c.oid, 'SELECT') OR has_any_column_privilege(c.oid, 'SELECT'))
+), col AS (
+  SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type,
+    CASE WHEN t.typlen = -1 AND t.typelem <> 0 THEN t.typelem ELSE a.atttypid END AS typid,
+    a.attnotnull, a.attidentity, a.attgenerated,
+    CASE WHEN a.atthasdef THEN pg_get_expr(d.adbin, d.adrelid, true) END AS expr,
+    dsc.description
+  FROM rel r
+  JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_type t ON t.oid = a.atttypid
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  LEFT JOIN pg_description dsc ON dsc.objoid = a.attrelid
+    AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
+  WHERE r.whole OR has_column_privilege(r.oid, a.attnum, 'SELECT')
+), typ AS (
+  SELECT t.oid, tn.nspname, t.typname, t.typtype, t.typbasetype, t.typnotnull,
+    t.typdefault, format_type(t.typbasetype, t.typtypmod) AS basetype
+  FROM pg_type t JOIN pg_namespace tn ON tn.oid = t.typnamespace
+  WHERE t.typtype IN ('e', 'd')
+    AND (t.typnamespace IN (SELECT oid FROM nsp) OR t.oid IN (SELECT typid FROM col))
+)
+SELECT current_database() AS database, ${FINGERPRINT_EXPR} AS fingerprint,
+  (SELECT json_agg(json_build_array(n.nspname, dsc.description, n.owner) ORDER BY n.nspname)
+    FROM nsp n LEFT JOIN pg_description dsc ON dsc.objoid = n.oid
+      AND dsc.classoid = 'pg_namespace'::regclass AND dsc.objsubid = 0) AS schemas,
+  (SELECT json_agg(json_build_array(r.oid, r.nspname, r.relname, r.relkind,
+      CASE WHEN r.relkind = 'p' THEN (SELECT sum(p.reltuples) FILTER (WHERE p.reltuples >= 0)
+          FROM pg_partition_tree(r.oid) pt JOIN pg_class p ON p.oid = pt.relid WHERE pt.isleaf)
+        WHEN r.reltuples >= 0 THEN r.reltuples END,
+      dsc.description) ORDER BY r.nspname, r.relname)
+    FROM rel r LEFT JOIN pg_description dsc ON dsc.objoid = r.oid
+      AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0) AS relations,
+  (SELECT json_agg(json_build_array(c.attrelid, c.attname, c.type, c.typid, c.attnotnull,
+      c.attidentity, c.attgenerated, c.expr, c.description) ORDER BY c.attrelid, c.attnum)
+    FROM col c) AS columns,
+  (SELECT json_agg(json_build_array(k.conrelid, k.conname, k.contype,
+      ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
+        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.o),
+      fn.nspname, fc.relname,
+      ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
+        JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o),
+      CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid, true) END)
+      ORDER BY k.conrelid, k.contype, k.conname)
+    FROM pg_constraint k
+    LEFT JOIN pg_class fc ON fc.oid = k.confrelid
+    LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+    WHERE k.conrelid IN (SELECT oid FROM rel) AND k.contype IN ('p', 'u', 'f', 'c')
+      AND (k.contype <> 'f' OR k.conparentid = 0)) AS constraints,
+  (SELECT json_agg(json_build_array(x.indrelid, ic.relname, x.indisunique, x.indisprimary,
+      am.amname,
+      ARRAY(SELECT pg_get_indexdef(x.indexrelid, o::int, true)
+        FROM generate_series(1, x.indnkeyatts) o ORDER BY o),
+      pg_get_expr(x.indpred, x.indrelid, true), pg_get_indexdef(x.indexrelid))
+      ORDER BY x.indrelid, ic.relname)
+    FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam
+    WHERE x.indrelid IN (SELECT oid FROM rel)) AS indexes,
+  (SELECT json_agg(json_build_array(t.oid, t.nspname, t.typname, t.typtype, t.basetype,
+      t.typbasetype, t.typnotnull, t.typdefault,
+      CASE WHEN t.typtype = 'e' THEN ARRAY(SELECT e.enumlabel FROM pg_enum e
+        WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
+      ELSE ARRAY(SELECT pg_get_constraintdef(k.oid, true) FROM pg_constraint k
+        WHERE k.contypid = t.oid ORDER BY k.conname) END,
+      dsc.description) ORDER BY t.nspname, t.typname)
+    FROM typ t LEFT JOIN pg_description dsc ON dsc.objoid = t.oid
+      AND dsc.classoid = 'pg_type'::regclass AND dsc.objsubid = 0) AS types`;
+
+type Oid = number;
+type SchemaRow = [string, string | null, string];
+type RelationRow = [Oid, string, string, string, number | null, string | null];
+type ColumnRow = [
+  Oid,
+  string,
+  string,
+  Oid,
+  boolean,
+  string,
+  string,
+  string | null,
+  string | null,
+];
+type ConstraintRow = [
+  Oid,
+  string,
+  string,
+  string[],
+  string | null,
+  string | null,
+  string[] | null,
+  string | null,
+];
+type IndexRow = [Oid, string, boolean, boolean, string, string[], string | null, string];
+type TypeRow = [
+  Oid,
+  string,
+  string,
+  string,
+  string | null,
+  Oid,
+  boolean,
+  string | null,
+  string[],
+  string | null,
+];
+
+interface CatalogDocument {
+  database: string;
+  fingerprint: string;
+  schemas: SchemaRow[] | null;
+  relations: RelationRow[] | null;
+  columns: ColumnRow[] | null;
+  constraints: ConstraintRow[] | null;
+  indexes: IndexRow[] | null;
+  types: TypeRow[] | null;
+}
 
 const KINDS: Record<string, TableInfo["kind"]> = {
   r: "table",
@@ -48,50 +164,124 @@ const KINDS: Record<string, TableInfo["kind"]> = {
   f: "foreign_table",
 };
 
-interface TableRow {
-  schema: string;
-  name: string;
-  kind: string;
-  comment: string | null;
-  estimated_rows: string | null;
-  columns: {
-    name: string;
-    type: string;
-    nullable: boolean;
-    default: string | null;
-    comment: string | null;
-  }[];
-  primary_key: string[];
-  foreign_keys: TableInfo["foreignKeys"];
-}
-
 /** Reads the catalog in one round trip, whatever the number of tables. */
 export async function introspectSchema(
   db: ReadOnlyDb,
   options: IntrospectOptions,
   now: () => number,
 ): Promise<Result<SchemaSnapshot>> {
-  const [rows, dbName] = await Promise.all([
-    db.catalog<TableRow>(TABLES_SQL, [options.include, options.exclude]),
-    db.catalog<{ name: string }>("SELECT current_database() AS name"),
+  const rows = await db.catalog<CatalogDocument>(INTROSPECT_SQL, [
+    [...options.include],
+    [...options.exclude],
   ]);
   if (!rows.ok) return rows;
-  if (!dbName.ok) return dbName;
-  const tables = rows.value.map((r): TableInfo => ({
-    schema: r.schema,
-    name: r.name,
-    kind: KINDS[r.kind] ?? "table",
-    ...(r.comment ? { comment: r.comment } : {}),
-    columns: r.columns.map((c) => ({
-      name: c.name,
-      type: c.type,
-      nullable: c.nullable,
-      ...(c.default ? { default: c.default } : {}),
-      ...(c.comment ? { comment: c.comment } : {}),
-    })),
-    primaryKey: r.primary_key,
-    foreignKeys: r.foreign_keys,
-    ...(r.estimated_rows !== null ? { estimatedRows: Number(r.estimated_rows) } : {}),
+  const doc = rows.value[0];
+  return ok(buildSnapshot(doc, now()));
+}
+
+/** Turns the positional catalog document into the snapshot. Exported for unit tests. */
+export function buildSnapshot(doc: CatalogDocument, loadedAt: number): SchemaSnapshot {
+  const typeByOid = new Map<Oid, TypeRow>();
+  for (const t of doc.types ?? []) typeByOid.set(Number(t[0]), t);
+  const qualified = (t: TypeRow) => `${t[1]}.${t[2]}`;
+  /** The enum a type resolves to, through domains (bounded: domains cannot loop). */
+  const enumOf = (oid: Oid): string | undefined => {
+    for (let t = typeByOid.get(oid), depth = 0; t && depth < 10; depth++) {
+      if (t[3] === "e") return qualified(t);
+      t = typeByOid.get(Number(t[5]));
+    }
+    return undefined;
+  };
+
+  const tables = new Map<Oid, TableInfo>();
+  for (const [oid, schema, name, kind, rowsEstimate, comment] of doc.relations ?? []) {
+    tables.set(Number(oid), {
+      schema,
+      name,
+      kind: KINDS[kind] ?? "table",
+      ...(comment ? { comment } : {}),
+      columns: [],
+      primaryKey: [],
+      foreignKeys: [],
+      uniqueConstraints: [],
+      checks: [],
+      indexes: [],
+      ...(rowsEstimate !== null ? { estimatedRows: Math.round(Number(rowsEstimate)) } : {}),
+    });
+  }
+  for (const [relid, name, type, typid, notNull, identity, generated, expr, comment] of doc
+    .columns ?? []) {
+    const table = tables.get(Number(relid));
+    if (!table) continue;
+    const column: ColumnInfo = { name, type, nullable: !notNull };
+    if (generated === "s" && expr) column.generated = expr;
+    else if (expr) column.default = expr;
+    if (identity === "a") column.identity = "always";
+    if (identity === "d") column.identity = "by_default";
+    if (comment) column.comment = comment;
+    const own = typeByOid.get(Number(typid));
+    const enumType = enumOf(Number(typid));
+    if (enumType) column.enumType = enumType;
+    if (own?.[3] === "d") column.domainType = qualified(own);
+    table.columns.push(column);
+  }
+  for (const [relid, name, kind, columns, refSchema, refTable, refColumns, definition] of doc
+    .constraints ?? []) {
+    const table = tables.get(Number(relid));
+    if (!table) continue;
+    if (kind === "p") table.primaryKey = columns;
+    if (kind === "u") (table.uniqueConstraints as UniqueInfo[]).push({ name, columns });
+    if (kind === "c" && definition) (table.checks as CheckInfo[]).push({ name, definition });
+    if (kind === "f" && refSchema && refTable) {
+      const fk: ForeignKeyInfo = {
+        name,
+        columns,
+        refSchema,
+        refTable,
+        refColumns: refColumns ?? [],
+      };
+      table.foreignKeys.push(fk);
+    }
+  }
+  for (const [relid, name, unique, primary, method, columns, predicate, definition] of doc
+    .indexes ?? []) {
+    const table = tables.get(Number(relid));
+    if (!table) continue;
+    const index: IndexInfo = { name, columns, unique, primary, method, definition };
+    if (predicate) index.predicate = predicate;
+    (table.indexes as IndexInfo[]).push(index);
+  }
+
+  const enums: EnumInfo[] = [];
+  const domains: DomainInfo[] = [];
+  for (const t of doc.types ?? []) {
+    const [, schema, name, kind, baseType, , notNull, dflt, values, comment] = t;
+    const extra = comment ? { comment } : {};
+    if (kind === "e") enums.push({ schema, name, values, ...extra });
+    else {
+      domains.push({
+        schema,
+        name,
+        baseType: baseType ?? "",
+        nullable: !notNull,
+        ...(dflt ? { default: dflt } : {}),
+        checks: values,
+        ...extra,
+      });
+    }
+  }
+  const schemas: SchemaInfo[] = (doc.schemas ?? []).map(([name, comment, owner]) => ({
+    name,
+    ...(comment ? { comment } : {}),
+    owner,
   }));
-  return ok({ database: dbName.value[0]?.name ?? "", tables, loadedAt: now() });
+  return {
+    database: doc.database,
+    tables: [...tables.values()],
+    loadedAt,
+    schemas,
+    enums,
+    domains,
+    fingerprint: doc.fingerprint,
+  };
 }

@@ -1,46 +1,142 @@
-import type { Result } from "../errors.ts";
+import { ok, type Result } from "../errors.ts";
+import type { Logger } from "../log.ts";
 import type { SchemaSnapshot } from "./types.ts";
 
+/** Which schemas a snapshot covers: SCHEMA_INCLUDE (empty = every user schema) and _EXCLUDE. */
+export interface SchemaScope {
+  include: readonly string[];
+  exclude: readonly string[];
+}
+
 export interface SchemaCache {
-  /** The cached snapshot, loading it when absent or expired; concurrent callers share one load. */
-  get(): Promise<Result<SchemaSnapshot>>;
-  /** Forgets the snapshot and loads it again. */
-  refresh(): Promise<Result<SchemaSnapshot>>;
+  /**
+   * The cached snapshot of `scope` (default: the configured one), loading it when absent,
+   * expired (TTL) or changed (catalog fingerprint); concurrent callers share one load.
+   */
+  get(scope?: SchemaScope): Promise<Result<SchemaSnapshot>>;
+  /** Forgets the snapshot of `scope` and loads it again. */
+  refresh(scope?: SchemaScope): Promise<Result<SchemaSnapshot>>;
 }
 
 export interface SchemaCacheOptions {
-  load: () => Promise<Result<SchemaSnapshot>>;
+  load: (scope: SchemaScope) => Promise<Result<SchemaSnapshot>>;
+  /**
+   * Reads the catalog fingerprint (cheap). When given, a cached snapshot older than
+   * `checkIntervalMs` is compared with it and reloaded if the catalog changed.
+   */
+  fingerprint?: () => Promise<Result<string>>;
   enabled: boolean;
   ttlMs: number;
+  /** Entries kept (one per schema scope of this database); the least recently used goes. */
+  maxSize?: number;
+  /** How long a snapshot is served without asking for the fingerprint. Default 1 s. */
+  checkIntervalMs?: number;
+  defaultScope?: SchemaScope;
   now: () => number;
+  log?: Logger;
+}
+
+export const DEFAULT_CHECK_INTERVAL_MS = 1_000;
+
+interface Entry {
+  snapshot: SchemaSnapshot;
+  loadedAt: number;
+  checkedAt: number;
+}
+
+/**
+ * The cache key: one entry per schema scope. A cache belongs to one database (one pool), so
+ * "per database and schema set" is this key inside the cache of that database.
+ */
+export function scopeKey(scope: SchemaScope): string {
+  const norm = (names: readonly string[]) => [...new Set(names)].sort();
+  return JSON.stringify([norm(scope.include), norm(scope.exclude)]);
 }
 
 export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
-  let current: { snapshot: SchemaSnapshot; at: number } | undefined;
-  let loading: Promise<Result<SchemaSnapshot>> | undefined;
+  const maxSize = Math.max(1, options.maxSize ?? 100);
+  const checkIntervalMs = options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
+  const defaultScope = options.defaultScope ?? { include: [], exclude: [] };
+  const entries = new Map<string, Entry>();
+  const loading = new Map<string, { generation: number; promise: Promise<Result<SchemaSnapshot>> }>();
+  let generation = 0;
+  let checking: Promise<Result<string>> | undefined;
 
-  const load = () => {
-    loading ??= options.load().then((result) => {
-      if (result.ok && options.enabled) {
-        current = { snapshot: result.value, at: options.now() };
+  const store = (key: string, entry: Entry) => {
+    entries.delete(key);
+    entries.set(key, entry);
+    while (entries.size > maxSize) {
+      const oldest = entries.keys().next().value as string;
+      entries.delete(oldest);
+      options.log?.debug("schema.cache.evicted", { size: entries.size });
+    }
+  };
+
+  const load = (key: string, scope: SchemaScope, force: boolean) => {
+    const pending = loading.get(key);
+    if (pending && !force) return pending.promise;
+    const mine = ++generation;
+    const started = options.now();
+    const promise = options.load(scope).then((result) => {
+      const latest = loading.get(key)?.generation === mine;
+      if (latest) loading.delete(key);
+      if (result.ok && options.enabled && latest) {
+        const at = options.now();
+        store(key, { snapshot: result.value, loadedAt: at, checkedAt: at });
       }
+      options.log?.debug("schema.loaded", {
+        ok: result.ok,
+        tables: result.ok ? result.value.tables.length : undefined,
+        ms: options.now() - started,
+      });
       return result;
-    }).finally(() => {
-      loading = undefined;
+    }, (error) => {
+      if (loading.get(key)?.generation === mine) loading.delete(key);
+      throw error;
     });
-    return loading;
+    loading.set(key, { generation: mine, promise });
+    return promise;
+  };
+
+  /** One fingerprint query at a time, shared by every caller and entry. */
+  const readFingerprint = (read: () => Promise<Result<string>>) => {
+    checking ??= read().finally(() => {
+      checking = undefined;
+    });
+    return checking;
   };
 
   return {
-    get() {
-      if (current && options.now() - current.at < options.ttlMs) {
-        return Promise.resolve({ ok: true, value: current.snapshot });
+    async get(scope = defaultScope) {
+      const key = scopeKey(scope);
+      const entry = entries.get(key);
+      const now = options.now();
+      if (!entry || now - entry.loadedAt >= options.ttlMs) {
+        if (entry) entries.delete(key);
+        return load(key, scope, false);
       }
-      return load();
+      store(key, entry); // most recently used
+      const known = entry.snapshot.fingerprint;
+      if (!options.fingerprint || known === undefined || now - entry.checkedAt < checkIntervalMs) {
+        return ok(entry.snapshot);
+      }
+      const current = await readFingerprint(options.fingerprint);
+      if (!current.ok) {
+        options.log?.warn("schema.fingerprint_failed", { code: current.error.code });
+        return ok(entry.snapshot);
+      }
+      if (current.value === known) {
+        entry.checkedAt = options.now();
+        return ok(entry.snapshot);
+      }
+      options.log?.info("schema.changed", {});
+      if (entries.get(key) === entry) entries.delete(key);
+      return load(key, scope, false);
     },
-    refresh() {
-      current = undefined;
-      return load();
+    refresh(scope = defaultScope) {
+      const key = scopeKey(scope);
+      entries.delete(key);
+      return load(key, scope, true);
     },
   };
 }

@@ -47,33 +47,53 @@ export async function createSqlParser(): Promise<SqlParser> {
   };
 }
 
+/**
+ * Fields whose node the JSON tree holds unwrapped (`"larg": { ...fields }` instead of
+ * `"larg": { "SelectStmt": { ...fields } }`): the walk reports them under their node type.
+ */
+const UNWRAPPED_FIELDS: Readonly<Record<string, string>> = {
+  larg: "SelectStmt",
+  rarg: "SelectStmt",
+  intoClause: "IntoClause",
+  withClause: "WithClause",
+  onConflictClause: "OnConflictClause",
+  rel: "RangeVar",
+  relation: "RangeVar",
+};
+
 /** Calls `visit` for every node below `root`, depth first; `visit` returns false to skip a subtree. */
 export function walkAst(
   root: unknown,
-  visit: (
-    type: string,
-    fields: AstNode,
-    path: readonly string[],
-  ) => boolean | void,
-  path: string[] = [],
+  visit: (type: string, fields: AstNode) => boolean | void,
 ): void {
   if (Array.isArray(root)) {
-    for (const item of root) walkAst(item, visit, path);
+    for (const item of root) walkAst(item, visit);
     return;
   }
   if (root === null || typeof root !== "object") return;
-  for (const [key, value] of Object.entries(root as AstNode)) {
+  const node = root as AstNode;
+  for (const key in node) {
+    const value = node[key];
     if (value === null || typeof value !== "object") continue;
-    const isNode = /^[A-Z]/.test(key) && !Array.isArray(value);
-    if (isNode) {
-      if (visit(key, value as AstNode, path) === false) continue;
-      path.push(key);
-      walkAst(value, visit, path);
-      path.pop();
+    const code = key.charCodeAt(0);
+    if (code >= 65 && code <= 90 && !Array.isArray(value)) {
+      if (visit(key, value as AstNode) === false) continue;
+      walkAst(value, visit);
+    } else if (!Array.isArray(value) && UNWRAPPED_FIELDS[key] && !isWrapped(value as AstNode)) {
+      if (visit(UNWRAPPED_FIELDS[key], value as AstNode) === false) continue;
+      walkAst(value, visit);
     } else {
-      walkAst(value, visit, path);
+      walkAst(value, visit);
     }
   }
+}
+
+/** `{ "SelectStmt": {...} }`: one key, a node type name. */
+function isWrapped(value: AstNode): boolean {
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return false;
+  const code = keys[0].charCodeAt(0);
+  return code >= 65 && code <= 90;
 }
 
 /** The decoded, lower-cased parts of a qualified name list (`[{String:{sval}}]`). */

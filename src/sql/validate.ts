@@ -1,179 +1,191 @@
-import { fail, ok, type Result } from "../errors.ts";
-import { type AstNode, nameParts, type ParsedStatement, type SqlParser, walkAst } from "./parse.ts";
+import { ok, type Result } from "../errors.ts";
+import { secretCatalog } from "./catalog_policy.ts";
+import {
+  checkBlocked,
+  checkVolatility,
+  type FunctionCatalog,
+  type StatementCalls,
+} from "./function_policy.ts";
+import { type AstNode, nameParts, type SqlParser, walkAst } from "./parse.ts";
+import { refuse } from "./refusal.ts";
+import { operationName, readTarget } from "./statement_rules.ts";
+
+export { operationName } from "./statement_rules.ts";
+export type { RefusalReason } from "./refusal.ts";
+
+/** Loads the connected database's function catalog (cached by the implementation). */
+export interface FunctionCatalogSource {
+  /** `names`: the functions a statement calls; a name it does not know may prompt a reload. */
+  load(names: readonly string[]): Promise<Result<FunctionCatalog>>;
+}
 
 export interface SqlPolicy {
-  /** Lower-case, unqualified function names that may never be called. */
+  /** Lower-case function names (unqualified, or schema-qualified) that may never be called. */
   blockedFunctions: ReadonlySet<string>;
+  /** The database's own catalog: VOLATILE functions are refused. Absent: the list alone. */
+  catalog?: FunctionCatalogSource;
 }
 
 /** SQL the validator accepted, with what it found in it. */
-export interface SafeSql {
+export interface SafeSql extends StatementFacts {
   text: string;
   kind: "select" | "explain";
-  tables: string[];
-  functions: string[];
 }
-
-export type RefusalReason =
-  | "empty"
-  | "multiple_statements"
-  | "not_select"
-  | "data_modifying_cte"
-  | "select_into"
-  | "locking_clause"
-  | "blocked_function"
-  | "explain_analyze";
 
 const WRITES = new Set(["InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"]);
 
-function refuse(
-  reason: RefusalReason,
-  message: string,
-  extra: Record<string, unknown> = {},
-) {
-  return fail<SafeSql>("SECURITY_VIOLATION", message, { reason, ...extra });
-}
-
-/** Accepts exactly one read-only SELECT (or EXPLAIN of one) that calls no blocked function. */
-export function validateSql(
-  sql: string,
-  parser: SqlParser,
-  policy: SqlPolicy,
-): Result<SafeSql> {
+/**
+ * The grammar rules, synchronous: exactly one read-only SELECT (or EXPLAIN of one) with no
+ * write anywhere in it, no INTO, no row lock, no blocked function and no secret catalog.
+ * `checkSql` adds the catalog rules; the executor must call that.
+ */
+export function validateSql(sql: string, parser: SqlParser, policy: SqlPolicy): Result<SafeSql> {
   const parsed = parser.parse(sql);
   if (!parsed.ok) return parsed;
-  const statements = parsed.value;
-  if (statements.length === 0) {
-    return refuse("empty", "Cannot run an empty statement: send one SELECT");
-  }
-  if (statements.length > 1) {
-    return refuse(
-      "multiple_statements",
-      `Cannot run ${statements.length} statements: send one`,
-      { operations: statements.map((s) => operationName(s.kind)) },
-    );
-  }
-  return validateStatement(statements[0], sql, policy);
+  const target = readTarget(parsed.value);
+  if (!target.ok) return target;
+  const found = inspectStatement("SelectStmt", target.value.select, policy);
+  if (!found.ok) return found;
+  return ok({ text: sql, kind: target.value.kind, ...found.value });
 }
 
-function validateStatement(
-  stmt: ParsedStatement,
-  sql: string,
+/** What a statement reads and calls, as the walk found it. */
+export interface StatementFacts extends StatementCalls {
+  /** Relations named, as written (`schema.name` or `name`). */
+  tables: string[];
+  /** Functions called, lower-case, qualified as written. */
+  functionNames: string[];
+}
+
+/**
+ * Walks all of a statement (CTEs, subqueries, LATERAL, function arguments, set operations,
+ * VALUES) and applies the node rules to every node below the root, and to the root when it is a
+ * SELECT: no write, no other statement, no INTO, no row lock, no blocked function, no secret
+ * catalog. A write root (write mode) is itself allowed; writes below it are not.
+ */
+export function inspectStatement(
+  rootType: string,
+  root: AstNode,
   policy: SqlPolicy,
-): Result<SafeSql> {
-  let target = stmt;
-  let kind: SafeSql["kind"] = "select";
-  if (stmt.kind === "ExplainStmt") {
-    const options = (stmt.node.options as AstNode[] | undefined) ?? [];
-    const analyze = options.some((o) => {
-      const d = (o as { DefElem?: { defname?: string; arg?: unknown } }).DefElem;
-      return d?.defname === "analyze" && !isFalse(d.arg);
-    });
-    if (analyze) {
-      return refuse(
-        "explain_analyze",
-        "Cannot run EXPLAIN ANALYZE: it executes the statement",
-        {
-          operation: "EXPLAIN ANALYZE",
-        },
-      );
-    }
-    const inner = Object.entries((stmt.node.query as AstNode) ?? {})[0];
-    target = {
-      kind: inner?.[0] ?? "Unknown",
-      node: (inner?.[1] as AstNode) ?? {},
-    };
-    kind = "explain";
-  }
-  if (target.kind !== "SelectStmt") {
-    const operation = operationName(target.kind);
-    return refuse(
-      "not_select",
-      `Cannot run ${operation}: only SELECT is allowed`,
-      { operation },
-    );
-  }
-  const tables = new Set<string>();
-  const functions = new Set<string>();
-  let problem: Result<SafeSql> | undefined;
+): Result<StatementFacts> {
+  const found: Found = {
+    tables: new Set<string>(),
+    functions: [],
+    operators: [],
+    fieldNames: new Set<string>(),
+  };
+  let problem: Result<never> | undefined;
   const check = (type: string, fields: AstNode): boolean | void => {
     if (problem) return false;
-    if (WRITES.has(type)) {
-      const operation = operationName(type);
-      problem = refuse(
-        "data_modifying_cte",
-        `Cannot run ${operation} inside a query: only reads are allowed`,
-        { operation },
-      );
-    } else if (type === "SelectStmt" && fields.intoClause) {
-      problem = refuse(
-        "select_into",
-        "Cannot run SELECT INTO: it creates a table",
-        {
-          operation: "SELECT INTO",
-        },
-      );
-    } else if (type === "SelectStmt" && Array.isArray(fields.lockingClause)) {
-      problem = refuse(
-        "locking_clause",
-        "Cannot lock rows (FOR UPDATE/SHARE): reads only",
-        {
-          operation: "FOR UPDATE/SHARE",
-        },
-      );
-    } else if (type === "FuncCall") {
-      const parts = nameParts(fields.funcname).map((p) => p.toLowerCase());
-      const name = parts[parts.length - 1] ?? "";
-      functions.add(parts.join("."));
-      if (policy.blockedFunctions.has(name)) {
-        problem = refuse(
-          "blocked_function",
-          `Cannot call "${name}": it has side effects`,
-          {
-            function: parts.join("."),
-          },
-        );
-      }
-    } else if (type === "RangeVar") {
-      tables.add([fields.schemaname, fields.relname].filter(Boolean).join("."));
-    }
+    problem = checkNode(type, fields, policy, found);
+    if (problem) return false;
   };
-  check(target.kind, target.node);
-  walkAst(target.node, check);
+  try {
+    if (rootType !== "SelectStmt" || check(rootType, root) !== false) walkAst(root, check);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return refuse("too_complex", "Cannot check the statement: it is nested too deeply");
+  }
   if (problem) return problem;
   return ok({
-    text: sql,
-    kind,
-    tables: [...tables],
-    functions: [...functions],
+    tables: [...found.tables],
+    functionNames: [...new Set(found.functions.map((p) => p.join(".").toLowerCase()))],
+    functions: found.functions,
+    operators: found.operators,
+    fieldNames: [...found.fieldNames],
   });
 }
 
-function isFalse(arg: unknown): boolean {
-  const a = arg as {
-    Boolean?: { boolval?: boolean };
-    String?: { sval?: string };
-  } | undefined;
-  if (!a) return false;
-  if (a.Boolean) return a.Boolean.boolval !== true;
-  const s = a.String?.sval?.toLowerCase();
-  return s === "false" || s === "off" || s === "0";
+/** The grammar rules, then the connected database's catalog rules (VOLATILE functions). */
+export async function checkSql(
+  sql: string,
+  parser: SqlParser,
+  policy: SqlPolicy,
+): Promise<Result<SafeSql>> {
+  const safe = validateSql(sql, parser, policy);
+  if (!safe.ok || !policy.catalog) return safe;
+  const catalog = await policy.catalog.load(safe.value.functions.map((p) => p[p.length - 1]));
+  if (!catalog.ok) return catalog;
+  return checkVolatility(safe.value, catalog.value) ?? safe;
 }
 
-/** "InsertStmt" → "INSERT", "CreateStmt" → "CREATE", "TransactionStmt" → "TRANSACTION". */
-export function operationName(kind: string): string {
-  const special: Record<string, string> = {
-    CreateStmt: "CREATE TABLE",
-    CreateTableAsStmt: "CREATE TABLE AS",
-    TransactionStmt: "TRANSACTION CONTROL",
-    VariableSetStmt: "SET",
-    CopyStmt: "COPY",
-    DropStmt: "DROP",
-    TruncateStmt: "TRUNCATE",
-    GrantStmt: "GRANT",
-    DoStmt: "DO",
-  };
-  if (special[kind]) return special[kind];
-  return kind.replace(/Stmt$/, "").replace(/([a-z])([A-Z])/g, "$1 $2")
-    .toUpperCase();
+interface Found {
+  tables: Set<string>;
+  functions: string[][];
+  operators: string[][];
+  fieldNames: Set<string>;
+}
+
+function checkNode(
+  type: string,
+  fields: AstNode,
+  policy: SqlPolicy,
+  found: Found,
+): Result<never> | undefined {
+  switch (type) {
+    case "SelectStmt":
+      if (fields.intoClause) {
+        return refuse("select_into", "Cannot run SELECT INTO: it creates a table", {
+          operation: "SELECT INTO",
+        });
+      }
+      if (Array.isArray(fields.lockingClause) && fields.lockingClause.length > 0) {
+        return refuse("locking_clause", "Cannot lock rows (FOR UPDATE/SHARE): reads only", {
+          operation: "FOR UPDATE/SHARE",
+        });
+      }
+      return undefined;
+    case "IntoClause":
+      return refuse("select_into", "Cannot run SELECT INTO: it creates a table", {
+        operation: "SELECT INTO",
+      });
+    case "LockingClause":
+      return refuse("locking_clause", "Cannot lock rows (FOR UPDATE/SHARE): reads only", {
+        operation: "FOR UPDATE/SHARE",
+      });
+    case "FuncCall": {
+      const parts = nameParts(fields.funcname);
+      found.functions.push(parts);
+      return checkBlocked(parts, policy.blockedFunctions);
+    }
+    case "RangeVar": {
+      if (typeof fields.relname !== "string") return undefined;
+      const schema = fields.schemaname as string | undefined;
+      const relname = String(fields.relname ?? "");
+      found.tables.add(schema ? `${schema}.${relname}` : relname);
+      const secret = secretCatalog(schema, relname);
+      if (secret) {
+        return refuse("secret_catalog", `Cannot read "${secret}": it holds secrets`, {
+          relation: secret,
+        });
+      }
+      return undefined;
+    }
+    case "A_Expr": {
+      const parts = nameParts(fields.name);
+      if (parts.length > 0) found.operators.push(parts);
+      return undefined;
+    }
+    case "ColumnRef": {
+      const parts = nameParts(fields.fields);
+      if (parts.length >= 2) found.fieldNames.add(parts[parts.length - 1]);
+      return undefined;
+    }
+    case "A_Indirection":
+      for (const name of nameParts(fields.indirection)) found.fieldNames.add(name);
+      return undefined;
+  }
+  if (WRITES.has(type)) {
+    const operation = operationName(type);
+    return refuse(
+      "data_modifying_cte",
+      `Cannot run ${operation} inside a query: only reads are allowed`,
+      { operation },
+    );
+  }
+  if (type.endsWith("Stmt") && type !== "SelectStmt") {
+    const operation = operationName(type);
+    return refuse("nested_statement", `Cannot run ${operation} inside a query`, { operation });
+  }
+  return undefined;
 }

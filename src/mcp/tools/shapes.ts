@@ -24,5 +24,16 @@ export const answerShape = {
   confidence: z.number().min(0).max(100).optional(),
   tokens_used: z.number().int().optional(),
   truncated: z.boolean().optional(),
+  tokens_by_stage: z.object({ generate: z.number(), repair: z.number(), check: z.number() })
+    .optional().describe("Tokens per LLM stage; they sum to tokens_used"),
+  attempts: z.array(z.object({
+    sql: z.string().optional(),
+    error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
+  })).optional().describe("Every try in order; failed ones carry PostgreSQL's error"),
+  confidence_reason: z.string().optional(),
+  checks: z.array(z.object({ check: z.string(), penalty: z.number(), reason: z.string() }))
+    .optional().describe("Deterministic findings that lowered the confidence"),
+  explanation: z.string().optional(),
+  assumptions: z.array(z.string()).optional(),
   error: errorShape.optional(),
 };

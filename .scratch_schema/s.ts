@@ -1,0 +1,14 @@
+import { sharedTestCluster } from "/work/main/tests/support/test_cluster.ts";
+import { openPool, limitsFor } from "/work/main/src/db/pool.ts";
+import { createReadOnlyDb } from "/work/main/src/db/read_only.ts";
+import { createMemoryLogger } from "/work/main/src/log.ts";
+import { introspectSchema } from "/work/main/src/schema/introspect.ts";
+const c = await sharedTestCluster();
+const url = await c.createDatabase("scratch1", { sql: [await Deno.readTextFile("/work/main/src/schema/testdata/every_object.sql")] });
+const log = createMemoryLogger();
+const limits = limitsFor(30);
+const db = createReadOnlyDb(openPool({ url, host: "", port: 0, minPoolSize: 1, maxPoolSize: 2, commandTimeoutS: 5 } as never, limits, log), limits, log);
+const s = await introspectSchema(db, { include: [], exclude: [] }, () => 1);
+console.log(JSON.stringify(s, null, 1).slice(0, 20000));
+await db.close();
+await c.stop();

@@ -1,0 +1,48 @@
+import { BUILTIN_TYPES, type TypeInfo, type ValueKind } from "./pg_types.ts";
+import type { ReservedSql } from "./pool.ts";
+
+interface PgTypeRow {
+  oid: number;
+  name: string;
+  category: string;
+  element: number;
+  delimiter: string;
+  base: number;
+}
+
+/** Type facts by OID for one database, read from pg_type on first sight and kept. */
+export class TypeRegistry {
+  readonly #known = new Map<number, TypeInfo>(BUILTIN_TYPES);
+
+  info(oid: number): TypeInfo {
+    return this.#known.get(oid) ?? { name: `oid:${oid}`, kind: "text" };
+  }
+
+  /** Reads what is missing (arrays, domains, enums, extensions), elements and bases first. */
+  async resolve(conn: ReservedSql, oids: readonly number[], depth = 0): Promise<void> {
+    const missing = [...new Set(oids)].filter((o) => !this.#known.has(o));
+    if (missing.length === 0 || depth > 4) return;
+    const rows = await conn.unsafe(
+      "SELECT oid::int AS oid, format_type(oid, NULL) AS name, typcategory AS category," +
+        " typelem::int AS element, typdelim AS delimiter, typbasetype::int AS base" +
+        " FROM pg_type WHERE oid = ANY(string_to_array($1, ',')::oid[])",
+      [missing.join(",")],
+    ) as unknown as PgTypeRow[];
+    const dependencies = rows.map((r) => r.category === "A" ? r.element : r.base)
+      .filter((oid) => oid !== 0);
+    await this.resolve(conn, dependencies, depth + 1);
+    for (const row of rows) this.#known.set(row.oid, this.#describe(row));
+  }
+
+  #describe(row: PgTypeRow): TypeInfo {
+    if (row.category === "A" && row.element) {
+      return { name: row.name, kind: "text", element: row.element, delimiter: row.delimiter };
+    }
+    if (row.base) {
+      const base = this.info(row.base);
+      return { ...base, name: row.name };
+    }
+    const kind: ValueKind = row.category === "B" ? "boolean" : "text";
+    return { name: row.name, kind };
+  }
+}

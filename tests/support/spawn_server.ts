@@ -1,0 +1,84 @@
+/**
+ * Spawns main.ts over stdio with exactly the permission flags the compiled binary gets (read from
+ * the `compile` task in deno.json), and connects the official MCP client to it.
+ */
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import denoJson from "../../deno.json" with { type: "json" };
+import { ENV_VARS } from "../../src/config/load_config.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** The `--allow-*` / `--no-prompt` flags of the compile task, in order. */
+export function binaryPermissionFlags(): string[] {
+  return denoJson.tasks.compile.split(/\s+/).filter((a) =>
+    a.startsWith("--allow-") || a.startsWith("--deny-") || a === "--no-prompt"
+  );
+}
+
+export interface RunningServer extends AsyncDisposable {
+  client: Client;
+  /** Lines the server wrote to stderr so far. */
+  stderr: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Only these reach the child: no variable of the test process leaks into its config, and every
+ * pg-mcp variable is set (empty means unset) so a developer's .env file cannot either.
+ */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = Object.fromEntries(ENV_VARS.map((n) => [n, ""]));
+  for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
+    const v = Deno.env.get(name);
+    if (v !== undefined) env[name] = v;
+  }
+  return env;
+}
+
+export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", ...binaryPermissionFlags(), "main.ts"],
+    cwd: ROOT,
+    env: { ...baseEnv(), ...env },
+    stderr: "pipe",
+  });
+  const stderr: string[] = [];
+  let buffered = "";
+  transport.stderr?.on("data", (chunk: Uint8Array | string) => {
+    buffered += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    stderr.push(...lines.filter((l) => l.length > 0));
+  });
+  const client = new Client({ name: "pg-mcp-tests", version: "1.0.0" });
+  await client.connect(transport);
+  const close = async () => {
+    await client.close();
+  };
+  return { client, stderr, close, [Symbol.asyncDispose]: close };
+}
+
+export interface ExitedRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs main.ts to completion (for start-up failures) with the binary's flags. */
+export async function runServerToExit(env: Record<string, string>): Promise<ExitedRun> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...binaryPermissionFlags(), "main.ts"],
+    cwd: ROOT,
+    env: { ...baseEnv(), ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
