@@ -1,6 +1,10 @@
 import type { Config } from "./config/config.ts";
 import { limitsFor, openPool } from "./db/pool.ts";
+import { createFunctionCatalogSource } from "./db/function_volatility.ts";
 import { createReadOnlyDb, type ReadOnlyDb } from "./db/read_only.ts";
+import { checkRole, enforceReadOnlyRole, type RoleReport } from "./db/role_check.ts";
+import { createWriteDb } from "./db/write_mode.ts";
+import type { Result } from "./errors.ts";
 import { createLlmClient } from "./llm/llm_client.ts";
 import type { Logger } from "./log.ts";
 import type { ServerDeps } from "./mcp/server.ts";
@@ -8,10 +12,16 @@ import { loadExamplesFile } from "./pipeline/examples.ts";
 import { introspectSchema } from "./schema/introspect.ts";
 import { createSchemaCache } from "./schema/schema_cache.ts";
 import { createSqlParser } from "./sql/parse.ts";
+import type { SqlPolicy } from "./sql/validate.ts";
 
 export interface App {
   deps: ServerDeps;
   db: ReadOnlyDb;
+  /**
+   * The start-up role check: warns when the role can do more than read; fails (the server must
+   * not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
+   */
+  checkRole(): Promise<Result<RoleReport | undefined>>;
   close(): Promise<void>;
 }
 
@@ -36,7 +46,27 @@ export async function createApp(
     now,
   });
   const llm = createLlmClient(config.llm, log, { maxRetries: config.resilience.maxRetries });
-  const policy = { blockedFunctions: new Set(config.security.blockedFunctions) };
+  const policy: SqlPolicy = {
+    blockedFunctions: new Set(config.security.blockedFunctions),
+    catalog: createFunctionCatalogSource(db, log, {
+      ttlMs: config.cache.schemaTtlS * 1000,
+      missReloadMs: 10_000,
+      now,
+    }),
+  };
+  // Write mode only: a small pool of read-write sessions, with the same server-set timeouts.
+  const writer = config.security.allowWriteOperations
+    ? createWriteDb(
+      openPool(
+        { ...config.database, maxPoolSize: Math.min(2, config.database.maxPoolSize) },
+        limits,
+        log,
+        false,
+      ),
+      limits,
+      log,
+    )
+    : undefined;
   // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
   const examples = config.llm.examplesFile
     ? await loadExamplesFile(config.llm.examplesFile, parser, policy)
@@ -64,6 +94,16 @@ export async function createApp(
       maxResultBytes: config.security.maxResultBytes,
     },
     version,
+    ...(writer ? { write: { writer, parser, policy, now, previewTtlMs: 10 * 60_000 } } : {}),
   };
-  return { deps, db, close: () => db.close() };
+  return {
+    deps,
+    db,
+    checkRole: async () =>
+      enforceReadOnlyRole(await checkRole(db, log), config.security.requireReadonlyRole, log),
+    close: async () => {
+      await writer?.close();
+      await db.close();
+    },
+  };
 }

@@ -73,6 +73,8 @@ export interface ServerConfig {
   transport: "stdio" | "http";
   host: string;
   port: number;
+  /** When set, HTTP clients must send `Authorization: Bearer <token>`. */
+  authToken?: string;
 }
 
 export interface Config {

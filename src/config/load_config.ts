@@ -62,6 +62,7 @@ export const ENV_VARS = [
   "MCP_TRANSPORT",
   "MCP_HTTP_HOST",
   "MCP_HTTP_PORT",
+  "MCP_HTTP_AUTH_TOKEN",
 ] as const;
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -164,6 +165,7 @@ export function loadConfig(env: Env): Result<Config> {
       ),
       host: r.get("MCP_HTTP_HOST", envText(), "127.0.0.1"),
       port: r.get("MCP_HTTP_PORT", envInt(0, 65_535), 8000),
+      authToken: r.get("MCP_HTTP_AUTH_TOKEN", envText()),
     },
   };
   if (database.minPoolSize > database.maxPoolSize) {

@@ -69,7 +69,7 @@ export function repairMessage(sql: string | undefined, failure: AttemptFailure):
     if (failure.detail) lines.push(`DETAIL: ${failure.detail}`);
     if (failure.hint) lines.push(`HINT: ${failure.hint}`);
     if (failure.position !== undefined) {
-      lines.push(`At character ${failure.position}: ${pointAt(sql, failure.position)}`);
+      lines.push(`At character ${failure.position}:${pointAt(sql, failure.position)}`);
     }
     if (failure.code === "DB_TIMEOUT") {
       lines.push("The query ran out of time: write a cheaper query that answers the question.");

@@ -1,11 +1,15 @@
 import type { AskDeps } from "../pipeline/answer_question.ts";
 import type { RunLimits } from "../pipeline/run_sql.ts";
 import { McpServer } from "./sdk.ts";
+import { registerExecuteSqlTool } from "./tools/execute_sql_tool.ts";
+import { registerExecuteWriteTool, type WriteToolDeps } from "./tools/execute_write_tool.ts";
 import { registerQueryTool } from "./tools/query_tool.ts";
 
 export interface ServerDeps extends AskDeps {
   limits: RunLimits;
   version: string;
+  /** Present only with SECURITY_ALLOW_WRITE_OPERATIONS=true: then `execute_write` exists. */
+  write?: WriteToolDeps;
 }
 
 /** One MCP server with every tool and resource; transports are attached by the caller. */
@@ -19,5 +23,7 @@ export function createMcpServer(deps: ServerDeps): McpServer {
     },
   );
   registerQueryTool(server, deps, deps.limits);
+  registerExecuteSqlTool(server, deps, deps.limits);
+  registerExecuteWriteTool(server, deps.write);
   return server;
 }

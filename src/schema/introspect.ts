@@ -1,6 +1,7 @@
 import { ok, type Result } from "../errors.ts";
 import type { ReadOnlyDb } from "../db/read_only.ts";
 import { FINGERPRINT_EXPR } from "./fingerprint.ts";
+import { qualifiedName, quoteIdent } from "./render.ts";
 import type {
   CheckInfo,
   ColumnInfo,
@@ -26,6 +27,9 @@ export interface IntrospectOptions {
  * read: schemas it has USAGE on, relations it may SELECT from (or some of whose columns it may),
  * and of those only the readable columns. Partitions are folded into their parent.
  * Rows are JSON arrays (positional) to keep the document small; `introspectSchema` names them.
+ * Planner estimates are kept low on purpose (no set-returning function with its default
+ * 1,000-row guess per row): above jit_above_cost PostgreSQL would spend more time compiling the
+ * statement than running it.
  */
 export const INTROSPECT_SQL = `
 WITH nsp AS (
@@ -55,6 +59,27 @@ WITH nsp AS (
   LEFT JOIN pg_description dsc ON dsc.objoid = a.attrelid
     AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
   WHERE r.whole OR has_column_privilege(r.oid, a.attnum, 'SELECT')
+), part AS (
+  -- Leaf partitions' estimates summed per root, in one pass over the partitions only.
+  SELECT pg_partition_root(p.oid) AS root, sum(p.reltuples) FILTER (WHERE p.reltuples >= 0) AS rows
+  FROM pg_class p WHERE p.relispartition AND p.relkind IN ('r', 'f')
+  GROUP BY 1
+), con AS (
+  SELECT k.oid, k.conrelid, k.conname, k.contype, k.conkey, k.confrelid, k.confkey
+  FROM pg_constraint k
+  WHERE k.conrelid IN (SELECT oid FROM rel) AND k.contype IN ('p', 'u', 'f', 'c')
+    AND (k.contype <> 'f' OR k.conparentid = 0)
+), con_cols AS (
+  -- Key column names of every constraint (and of the referenced side) in one join.
+  SELECT k.oid, u.referenced, array_agg(a.attname ORDER BY u.o) AS names
+  FROM con k
+  CROSS JOIN LATERAL (
+    SELECT false AS referenced, k.conrelid AS rel, n, o FROM unnest(k.conkey) WITH ORDINALITY x(n, o)
+    UNION ALL
+    SELECT true, k.confrelid, n, o FROM unnest(k.confkey) WITH ORDINALITY x(n, o)
+  ) u
+  JOIN pg_attribute a ON a.attrelid = u.rel AND a.attnum = u.n
+  GROUP BY k.oid, u.referenced
 ), typ AS (
   SELECT t.oid, tn.nspname, t.typname, t.typtype, t.typbasetype, t.typnotnull,
     t.typdefault, format_type(t.typbasetype, t.typtypmod) AS basetype
@@ -67,33 +92,31 @@ SELECT current_database() AS database, ${FINGERPRINT_EXPR} AS fingerprint,
     FROM nsp n LEFT JOIN pg_description dsc ON dsc.objoid = n.oid
       AND dsc.classoid = 'pg_namespace'::regclass AND dsc.objsubid = 0) AS schemas,
   (SELECT json_agg(json_build_array(r.oid, r.nspname, r.relname, r.relkind,
-      CASE WHEN r.relkind = 'p' THEN (SELECT sum(p.reltuples) FILTER (WHERE p.reltuples >= 0)
-          FROM pg_partition_tree(r.oid) pt JOIN pg_class p ON p.oid = pt.relid WHERE pt.isleaf)
-        WHEN r.reltuples >= 0 THEN r.reltuples END,
+      CASE WHEN r.relkind = 'p' THEN part.rows WHEN r.reltuples >= 0 THEN r.reltuples END,
       dsc.description) ORDER BY r.nspname, r.relname)
     FROM rel r LEFT JOIN pg_description dsc ON dsc.objoid = r.oid
-      AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0) AS relations,
+      AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
+    LEFT JOIN part ON part.root = r.oid) AS relations,
   (SELECT json_agg(json_build_array(c.attrelid, c.attname, c.type, c.typid, c.attnotnull,
       c.attidentity, c.attgenerated, c.expr, c.description) ORDER BY c.attrelid, c.attnum)
     FROM col c) AS columns,
-  (SELECT json_agg(json_build_array(k.conrelid, k.conname, k.contype,
-      ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o)
-        JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n ORDER BY u.o),
-      fn.nspname, fc.relname,
-      ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
-        JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o),
+  (SELECT json_agg(json_build_array(k.conrelid, k.conname, k.contype, kc.names,
+      fn.nspname, fc.relname, rc.names,
       CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid, true) END)
       ORDER BY k.conrelid, k.contype, k.conname)
-    FROM pg_constraint k
+    FROM con k
+    JOIN con_cols kc ON kc.oid = k.oid AND kc.referenced = false
+    LEFT JOIN con_cols rc ON rc.oid = k.oid AND rc.referenced = true
     LEFT JOIN pg_class fc ON fc.oid = k.confrelid
-    LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-    WHERE k.conrelid IN (SELECT oid FROM rel) AND k.contype IN ('p', 'u', 'f', 'c')
-      AND (k.contype <> 'f' OR k.conparentid = 0)) AS constraints,
+    LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace) AS constraints,
   (SELECT json_agg(json_build_array(x.indrelid, ic.relname, x.indisunique, x.indisprimary,
       am.amname,
-      ARRAY(SELECT pg_get_indexdef(x.indexrelid, o::int, true)
-        FROM generate_series(1, x.indnkeyatts) o ORDER BY o),
-      pg_get_expr(x.indpred, x.indrelid, true), pg_get_indexdef(x.indexrelid))
+      ARRAY(SELECT CASE WHEN u.n = 0 THEN pg_get_indexdef(x.indexrelid, u.o::int, true)
+          ELSE a.attname END
+        FROM unnest(x.indkey::int2[]) WITH ORDINALITY u(n, o)
+        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = u.n
+        WHERE u.o <= x.indnkeyatts ORDER BY u.o),
+      CASE WHEN x.indpred IS NOT NULL THEN pg_get_expr(x.indpred, x.indrelid, true) END)
       ORDER BY x.indrelid, ic.relname)
     FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_am am ON am.oid = ic.relam
     WHERE x.indrelid IN (SELECT oid FROM rel)) AS indexes,
@@ -131,7 +154,7 @@ type ConstraintRow = [
   string[] | null,
   string | null,
 ];
-type IndexRow = [Oid, string, boolean, boolean, string, string[], string | null, string];
+type IndexRow = [Oid, string, boolean, boolean, string, string[], string | null];
 type TypeRow = [
   Oid,
   string,
@@ -243,10 +266,15 @@ export function buildSnapshot(doc: CatalogDocument, loadedAt: number): SchemaSna
       table.foreignKeys.push(fk);
     }
   }
-  for (const [relid, name, unique, primary, method, columns, predicate, definition] of doc
-    .indexes ?? []) {
+  for (const [relid, name, unique, primary, method, columns, predicate] of doc.indexes ?? []) {
     const table = tables.get(Number(relid));
     if (!table) continue;
+    const names = new Set(table.columns.map((c) => c.name));
+    const definition = `CREATE ${unique ? "UNIQUE " : ""}INDEX ${quoteIdent(name)} ON ${
+      qualifiedName(table)
+    } USING ${method} (${columns.map((c) => names.has(c) ? quoteIdent(c) : `(${c})`).join(", ")})${
+      predicate ? ` WHERE ${predicate}` : ""
+    }`;
     const index: IndexInfo = { name, columns, unique, primary, method, definition };
     if (predicate) index.predicate = predicate;
     (table.indexes as IndexInfo[]).push(index);

@@ -38,6 +38,7 @@ export interface IndexInfo {
   method: string;
   /** The partial index's WHERE, when there is one. */
   predicate?: string;
+  /** Rebuilt from the fields above (opclasses, INCLUDE and sort order are not shown). */
   definition: string;
 }
 

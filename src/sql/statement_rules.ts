@@ -54,7 +54,11 @@ function isFalse(arg: unknown): boolean {
   const a = arg as {
     Boolean?: { boolval?: boolean };
     String?: { sval?: string };
-    A_Const?: { ival?: { ival?: number }; boolval?: { boolval?: boolean }; sval?: { sval?: string } };
+    A_Const?: {
+      ival?: { ival?: number };
+      boolval?: { boolval?: boolean };
+      sval?: { sval?: string };
+    };
     Integer?: { ival?: number };
   } | undefined;
   if (!a) return false;

@@ -82,3 +82,75 @@ export async function runServerToExit(env: Record<string, string>): Promise<Exit
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+export interface HttpServerProcess extends AsyncDisposable {
+  /** e.g. http://127.0.0.1:PORT */
+  baseUrl: string;
+  stderr: string[];
+  stop(): Promise<number>;
+}
+
+/** Starts main.ts in HTTP mode on a free loopback port and waits for its start-up log line. */
+export async function startHttpServer(env: Record<string, string>): Promise<HttpServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...binaryPermissionFlags(), "main.ts"],
+    cwd: ROOT,
+    env: {
+      ...baseEnv(),
+      MCP_TRANSPORT: "http",
+      MCP_HTTP_HOST: "127.0.0.1",
+      MCP_HTTP_PORT: "0",
+      ...env,
+    },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr: string[] = [];
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
+  const reader = lines.getReader();
+  let baseUrl = "";
+  while (!baseUrl) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`server exited before listening: ${stderr.join("\n")}`);
+    stderr.push(value);
+    const url = /"url":"(http:\/\/[^"]+)\/mcp"/.exec(value)?.[1];
+    if (url) baseUrl = url;
+  }
+  const drain = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      stderr.push(value);
+    }
+  })();
+  let stopped: Promise<number> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      const status = await child.status;
+      await drain;
+      return status.code;
+    })();
+    return stopped;
+  };
+  return { baseUrl, stderr, stop, [Symbol.asyncDispose]: async () => void await stop() };
+}
+
+function splitLines(): TransformStream<string, string> {
+  let buffered = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      buffered += chunk;
+      const parts = buffered.split("\n");
+      buffered = parts.pop() ?? "";
+      for (const p of parts) if (p) controller.enqueue(p);
+    },
+    flush(controller) {
+      if (buffered) controller.enqueue(buffered);
+    },
+  });
+}
