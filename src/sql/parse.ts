@@ -102,3 +102,23 @@ export function nameParts(list: unknown): string[] {
   return list.map((p) => String((p as { String?: { sval?: string } })?.String?.sval ?? ""))
     .filter((s) => s.length > 0);
 }
+
+/**
+ * Splits a script into its statements with PostgreSQL's own grammar (comments before a
+ * statement stay with it). Call after `createSqlParser()` has loaded the parser.
+ */
+export function splitSql(sql: string): Result<string[]> {
+  let tree: { stmts?: { stmt_location?: number; stmt_len?: number }[] };
+  try {
+    tree = parseSync(sql) as typeof tree;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return fail("SQL_PARSE_FAILED", `Cannot parse the SQL: ${message}`, { message });
+  }
+  const bytes = new TextEncoder().encode(sql);
+  const decoder = new TextDecoder();
+  return ok((tree.stmts ?? []).map(({ stmt_location = 0, stmt_len }) => {
+    const end = stmt_len ? stmt_location + stmt_len : bytes.length;
+    return decoder.decode(bytes.subarray(stmt_location, end)).trim();
+  }));
+}

@@ -1,0 +1,87 @@
+/**
+ * Issue 5 through the public surface: the `query` tool over MCP (official client, in-memory
+ * transport) with a real PostgreSQL and the real openai client talking to a scripted server.
+ */
+import assert from "node:assert/strict";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { createMcpServer } from "../src/mcp/server.ts";
+import { checkAnswer, type NlApp, sqlAnswer, startNlApp } from "./support/nl_app.ts";
+
+async function connect(nl: NlApp) {
+  const server = createMcpServer(nl.app.deps);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "pg-mcp-tests", version: "1.0.0" });
+  await client.connect(clientSide);
+  return {
+    client,
+    async [Symbol.asyncDispose]() {
+      await client.close();
+      await server.close();
+    },
+  };
+}
+
+async function query(client: Client, question: string) {
+  const result = await client.callTool({ name: "query", arguments: { question } });
+  const text = (result.content as { type: string; text: string }[]).map((c) => c.text).join("");
+  const structured = result.structuredContent as Record<string, unknown>;
+  assert.deepEqual(JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)), structured);
+  return { isError: result.isError === true, structured };
+}
+
+Deno.test("query tool: a wrong column is repaired; the answer lists the attempts and the checked confidence", async () => {
+  await using nl = await startNlApp([
+    sqlAnswer("SELECT name, monthlymaintenence FROM cd.facilities ORDER BY facid", 60),
+    sqlAnswer("SELECT name, monthlymaintenance FROM cd.facilities ORDER BY facid", 70),
+    checkAnswer(88, "lists every facility with its upkeep"),
+  ]);
+  await using mcp = await connect(nl);
+  const { isError, structured } = await query(mcp.client, "What does each facility cost to maintain?");
+  assert.equal(isError, false);
+  assert.equal(structured.success, true);
+  assert.equal(
+    structured.generated_sql,
+    "SELECT name, monthlymaintenance FROM cd.facilities ORDER BY facid",
+  );
+  const attempts = structured.attempts as { sql: string; error?: Record<string, unknown> }[];
+  assert.equal(attempts.length, 2);
+  assert.equal(attempts[0].error?.code, "DB_FAILED");
+  assert.equal(attempts[0].error?.sqlstate, "42703");
+  assert.equal(attempts[1].error, undefined);
+  const data = structured.data as { rows: { name: string }[]; row_count: number };
+  assert.equal(data.row_count, 9);
+  assert.equal(data.rows[0].name, "Tennis Court 1");
+  assert.equal(structured.confidence, 88);
+  assert.equal(structured.confidence_reason, "lists every facility with its upkeep");
+  const stages = structured.tokens_by_stage as Record<string, number>;
+  assert.equal(structured.tokens_used, stages.generate + stages.repair + stages.check);
+  assert.ok(stages.generate > 0 && stages.repair > 0 && stages.check > 0);
+});
+
+Deno.test("query tool: a DELETE is refused, not repaired; details carry the attempt and the tokens", async () => {
+  await using nl = await startNlApp([sqlAnswer("DELETE FROM cd.members WHERE memid > 0")]);
+  await using mcp = await connect(nl);
+  const { isError, structured } = await query(mcp.client, "Remove all members");
+  assert.equal(isError, true);
+  assert.equal(structured.success, false);
+  const error = structured.error as { code: string; details: Record<string, unknown> };
+  assert.equal(error.code, "SECURITY_VIOLATION");
+  assert.equal((error.details.attempts as unknown[]).length, 1);
+  assert.ok((error.details.tokens_used as number) > 0);
+  assert.deepEqual(Object.keys(error.details.tokens_by_stage as object), [
+    "generate",
+    "repair",
+    "check",
+  ]);
+  assert.equal(nl.llm.chatRequests().length, 1);
+  const members = await nl.app.db.run("SELECT count(*) AS n FROM cd.members", {
+    maxRows: 1,
+    maxBytes: 10_000,
+  });
+  assert.ok(members.ok);
+  assert.equal(members.value.rows[0].n, "31");
+});
