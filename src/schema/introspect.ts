@@ -50,14 +50,11 @@ WITH nsp AS (
   SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type,
     CASE WHEN t.typlen = -1 AND t.typelem <> 0 THEN t.typelem ELSE a.atttypid END AS typid,
     a.attnotnull, a.attidentity, a.attgenerated,
-    CASE WHEN a.atthasdef THEN pg_get_expr(d.adbin, d.adrelid, true) END AS expr,
-    dsc.description
+    CASE WHEN a.atthasdef THEN pg_get_expr(d.adbin, d.adrelid, true) END AS expr
   FROM rel r
   JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-  LEFT JOIN pg_description dsc ON dsc.objoid = a.attrelid
-    AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
   WHERE r.whole OR has_column_privilege(r.oid, a.attnum, 'SELECT')
 ), part AS (
   -- Leaf partitions' estimates summed per root, in one pass over the partitions only.
@@ -93,13 +90,16 @@ SELECT current_database() AS database, ${FINGERPRINT_EXPR} AS fingerprint,
       AND dsc.classoid = 'pg_namespace'::regclass AND dsc.objsubid = 0) AS schemas,
   (SELECT json_agg(json_build_array(r.oid, r.nspname, r.relname, r.relkind,
       CASE WHEN r.relkind = 'p' THEN part.rows WHEN r.reltuples >= 0 THEN r.reltuples END,
-      dsc.description) ORDER BY r.nspname, r.relname)
-    FROM rel r LEFT JOIN pg_description dsc ON dsc.objoid = r.oid
-      AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
-    LEFT JOIN part ON part.root = r.oid) AS relations,
+      NULL) ORDER BY r.nspname, r.relname)
+    FROM rel r LEFT JOIN part ON part.root = r.oid) AS relations,
   (SELECT json_agg(json_build_array(c.attrelid, c.attname, c.type, c.typid, c.attnotnull,
-      c.attidentity, c.attgenerated, c.expr, c.description) ORDER BY c.attrelid, c.attnum)
+      c.attidentity, c.attgenerated, c.expr, c.attnum) ORDER BY c.attrelid, c.attnum)
     FROM col c) AS columns,
+  -- Comments of user relations (attnum 0) and columns, joined to the visible ones in code: a
+  -- stale estimate on pg_description (usual right after bulk DDL) cannot pick a nested loop.
+  (SELECT json_agg(json_build_array(d.objoid, d.objsubid, d.description))
+    FROM pg_description d
+    WHERE d.classoid = 'pg_class'::regclass AND d.objoid >= 16384) AS comments,
   (SELECT json_agg(json_build_array(k.conrelid, k.conname, k.contype, kc.names,
       fn.nspname, fc.relname, rc.names,
       CASE WHEN k.contype = 'c' THEN pg_get_constraintdef(k.oid, true) END)
@@ -133,17 +133,8 @@ SELECT current_database() AS database, ${FINGERPRINT_EXPR} AS fingerprint,
 type Oid = number;
 type SchemaRow = [string, string | null, string];
 type RelationRow = [Oid, string, string, string, number | null, string | null];
-type ColumnRow = [
-  Oid,
-  string,
-  string,
-  Oid,
-  boolean,
-  string,
-  string,
-  string | null,
-  string | null,
-];
+type ColumnRow = [Oid, string, string, Oid, boolean, string, string, string | null, number];
+type CommentRow = [Oid, number, string];
 type ConstraintRow = [
   Oid,
   string,
@@ -174,6 +165,7 @@ interface CatalogDocument {
   schemas: SchemaRow[] | null;
   relations: RelationRow[] | null;
   columns: ColumnRow[] | null;
+  comments: CommentRow[] | null;
   constraints: ConstraintRow[] | null;
   indexes: IndexRow[] | null;
   types: TypeRow[] | null;
@@ -216,8 +208,11 @@ export function buildSnapshot(doc: CatalogDocument, loadedAt: number): SchemaSna
     return undefined;
   };
 
+  const comments = new Map<string, string>();
+  for (const [oid, sub, text] of doc.comments ?? []) comments.set(`${oid}:${sub}`, text);
   const tables = new Map<Oid, TableInfo>();
-  for (const [oid, schema, name, kind, rowsEstimate, comment] of doc.relations ?? []) {
+  for (const [oid, schema, name, kind, rowsEstimate] of doc.relations ?? []) {
+    const comment = comments.get(`${oid}:0`);
     tables.set(Number(oid), {
       schema,
       name,
@@ -232,8 +227,9 @@ export function buildSnapshot(doc: CatalogDocument, loadedAt: number): SchemaSna
       ...(rowsEstimate !== null ? { estimatedRows: Math.round(Number(rowsEstimate)) } : {}),
     });
   }
-  for (const [relid, name, type, typid, notNull, identity, generated, expr, comment] of doc
+  for (const [relid, name, type, typid, notNull, identity, generated, expr, attnum] of doc
     .columns ?? []) {
+    const comment = comments.get(`${relid}:${attnum}`);
     const table = tables.get(Number(relid));
     if (!table) continue;
     const column: ColumnInfo = { name, type, nullable: !notNull };

@@ -26,6 +26,7 @@ export async function createSqlParser(): Promise<SqlParser> {
   await loadModule();
   return {
     parse(sql) {
+      if (sql.trim() === "") return ok([]);
       let tree: { stmts?: { stmt: AstNode }[] };
       try {
         tree = parseSync(sql) as typeof tree;

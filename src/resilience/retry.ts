@@ -1,0 +1,47 @@
+import type { AppError, Result } from "../errors.ts";
+
+export interface RetryOptions {
+  maxRetries: number;
+  /** Delay before the first retry (ms), multiplied by `factor` for each further one. */
+  delayMs: number;
+  factor: number;
+  retryable: (error: AppError) => boolean;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal?: AbortSignal;
+  onRetry?: (attempt: number, error: AppError, delayMs: number) => void;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Calls again after a growing delay while the failure is retryable; stops when aborted. */
+export async function withRetry<T>(
+  call: () => Promise<Result<T>>,
+  options: RetryOptions,
+): Promise<Result<T>> {
+  const wait = options.sleep ?? sleep;
+  let delay = options.delayMs;
+  for (let attempt = 0;; attempt++) {
+    const result = await call();
+    if (
+      result.ok || attempt >= options.maxRetries || !options.retryable(result.error) ||
+      options.signal?.aborted
+    ) {
+      return result;
+    }
+    options.onRetry?.(attempt + 1, result.error, delay);
+    await wait(delay, options.signal);
+    if (options.signal?.aborted) return result;
+    delay *= options.factor;
+  }
+}
