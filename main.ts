@@ -2,7 +2,10 @@ import denoJson from "./deno.json" with { type: "json" };
 import { createApp } from "./src/app.ts";
 import { ENV_VARS, loadConfig } from "./src/config/load_config.ts";
 import { readEnv } from "./src/config/read_env.ts";
+import { AppError } from "./src/errors.ts";
 import { healthRoute } from "./src/http/health.ts";
+import { metricsRoute } from "./src/http/metrics.ts";
+import { serveMetrics } from "./src/http/metrics_server.ts";
 import { serveHttp } from "./src/http/serve.ts";
 import { createLogger } from "./src/log.ts";
 import { createMcpServer } from "./src/mcp/server.ts";
@@ -19,7 +22,12 @@ const log = createLogger({
   level: cfg.observability.logLevel,
   format: cfg.observability.logFormat,
 });
-const app = await createApp(cfg, log, denoJson.version);
+// A bad LLM_EXAMPLES_FILE is CONFIG_INVALID naming the line: one message, exit 2, like the config.
+const app = await createApp(cfg, log, denoJson.version).catch((error) => {
+  if (!(error instanceof AppError)) throw error;
+  Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${error.message}\n`));
+  Deno.exit(2);
+});
 // Role check: a warning in the logs (in the background, not delaying the start); with
 // SECURITY_REQUIRE_READONLY_ROLE=true it runs first and a role that can write exits with status 2.
 if (cfg.security.requireReadonlyRole) {
@@ -50,7 +58,10 @@ if (cfg.server.transport === "http") {
     port: cfg.server.port,
     authToken: cfg.server.authToken,
     createServer: () => createMcpServer(app.deps),
-    routes: { "/health": healthRoute(app.db, denoJson.version) },
+    routes: {
+      "/health": healthRoute(app.db, denoJson.version),
+      ...(cfg.observability.metricsEnabled ? { "/metrics": metricsRoute(app.metrics) } : {}),
+    },
     log,
   });
   stops.push(() => http.shutdown());
@@ -66,4 +77,14 @@ if (cfg.server.transport === "http") {
   stops.push(() => server.close());
   await server.connect(transport);
   log.info("server.started", { transport: "stdio", version: denoJson.version });
+}
+
+if (cfg.observability.metricsEnabled) {
+  const metrics = serveMetrics(
+    cfg.server.host,
+    cfg.observability.metricsPort,
+    app.metrics,
+    log,
+  );
+  if (metrics) stops.push(() => metrics.shutdown());
 }

@@ -75,7 +75,11 @@ if (import.meta.main) {
     const log = createMemoryLogger("ERROR");
     const limits = limitsFor(30);
     const db = createReadOnlyDb(
-      openPool({ url, host: "", port: 0, minPoolSize: 1, maxPoolSize: 2, commandTimeoutS: 10 }, limits, log),
+      openPool(
+        { url, host: "", port: 0, minPoolSize: 1, maxPoolSize: 2, commandTimeoutS: 10 },
+        limits,
+        log,
+      ),
       limits,
       log,
     );
@@ -110,6 +114,7 @@ if (import.meta.main) {
       cached_get_ms: +cachedMs.toFixed(5),
       target: "cold <= 500 ms, cached < 1 ms",
     };
+    // deno-lint-ignore no-console -- a benchmark reports on stdout
     console.log(JSON.stringify(report, null, 2));
     await raw.end();
     await db.close();

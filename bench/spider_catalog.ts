@@ -81,9 +81,7 @@ export function spiderDdl(databases: SpiderDatabase[]): string {
       // unique index made for the purpose, or skip the key when the data could not hold one.
       const refTable = `${schema}.${q(db.table_names_original[tt])}`;
       fks.push(
-        `CREATE UNIQUE INDEX IF NOT EXISTS ${q(`fkref_${to}`)} ON ${refTable} (${
-          q(tc)
-        });`,
+        `CREATE UNIQUE INDEX IF NOT EXISTS ${q(`fkref_${to}`)} ON ${refTable} (${q(tc)});`,
         `ALTER TABLE ${schema}.${q(db.table_names_original[ft])} ADD FOREIGN KEY (${
           q(fc)
         }) REFERENCES ${refTable} (${q(tc)});`,

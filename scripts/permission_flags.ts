@@ -17,3 +17,15 @@ export function permissionFlags(): string[] {
     "--allow-read=.env,node_modules,examples",
   ];
 }
+
+/**
+ * The evaluation harness reads a questions file from anywhere and writes its --json report
+ * where asked, so its read and write are wide; the rest is the server's.
+ */
+export function evalPermissionFlags(): string[] {
+  return [
+    ...permissionFlags().filter((f) => !f.startsWith("--allow-read")),
+    "--allow-read",
+    "--allow-write",
+  ];
+}

@@ -4,19 +4,24 @@ import { createFunctionCatalogSource } from "./db/function_volatility.ts";
 import { createReadOnlyDb, type ReadOnlyDb } from "./db/read_only.ts";
 import { checkRole, enforceReadOnlyRole, type RoleReport } from "./db/role_check.ts";
 import { createWriteDb } from "./db/write_mode.ts";
-import type { Result } from "./errors.ts";
+import { ok, type Result } from "./errors.ts";
+import { createMetrics, type Metrics } from "./http/metrics.ts";
 import { createLlmClient } from "./llm/llm_client.ts";
+import { isLlmOutage, withResilience } from "./llm/resilient_llm.ts";
 import type { Logger } from "./log.ts";
 import type { ServerDeps } from "./mcp/server.ts";
 import { loadExamplesFile } from "./pipeline/examples.ts";
 import { introspectSchema } from "./schema/introspect.ts";
+import { readFingerprint } from "./schema/fingerprint.ts";
 import { createSchemaCache } from "./schema/schema_cache.ts";
 import { createSqlParser } from "./sql/parse.ts";
 import type { SqlPolicy } from "./sql/validate.ts";
+import { CircuitBreaker } from "./resilience/circuit_breaker.ts";
 
 export interface App {
   deps: ServerDeps;
   db: ReadOnlyDb;
+  metrics: Metrics;
   /**
    * The start-up role check: warns when the role can do more than read; fails (the server must
    * not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
@@ -40,12 +45,33 @@ export async function createApp(
   const db = createReadOnlyDb(pool, limits, log);
   const parser = await createSqlParser();
   const schema = createSchemaCache({
-    load: () => introspectSchema(db, config.schema, now),
+    load: (scope) => introspectSchema(db, scope, now),
+    fingerprint: () => readFingerprint(db),
+    defaultScope: config.schema,
     enabled: config.cache.enabled,
     ttlMs: config.cache.schemaTtlS * 1000,
+    maxSize: config.cache.maxSize,
     now,
+    log,
   });
-  const llm = createLlmClient(config.llm, log, { maxRetries: config.resilience.maxRetries });
+  const metrics = createMetrics();
+  // Retries and the breaker are ours (configured delays), not the client's own.
+  const breaker = new CircuitBreaker({
+    name: "the language model",
+    threshold: config.resilience.circuitBreakerThreshold,
+    openMs: config.resilience.circuitBreakerTimeoutS * 1000,
+    now,
+    counts: isLlmOutage,
+  });
+  metrics.watchCircuit("llm", () => breaker.state === "open");
+  const client = createLlmClient(config.llm, log, { maxRetries: 0 });
+  const llm = client.ok
+    ? ok(withResilience(client.value, breaker, {
+      maxRetries: config.resilience.maxRetries,
+      delayMs: config.resilience.retryDelayS * 1000,
+      factor: config.resilience.backoffFactor,
+    }, log))
+    : client;
   const policy: SqlPolicy = {
     blockedFunctions: new Set(config.security.blockedFunctions),
     catalog: createFunctionCatalogSource(db, log, {
@@ -54,6 +80,14 @@ export async function createApp(
       now,
     }),
   };
+  // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
+  const examples = config.llm.examplesFile
+    ? await loadExamplesFile(config.llm.examplesFile, parser, policy)
+    : undefined;
+  if (examples && !examples.ok) {
+    await db.close();
+    throw examples.error;
+  }
   // Write mode only: a small pool of read-write sessions, with the same server-set timeouts.
   const writer = config.security.allowWriteOperations
     ? createWriteDb(
@@ -67,14 +101,6 @@ export async function createApp(
       log,
     )
     : undefined;
-  // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
-  const examples = config.llm.examplesFile
-    ? await loadExamplesFile(config.llm.examplesFile, parser, policy)
-    : undefined;
-  if (examples && !examples.ok) {
-    await db.close();
-    throw examples.error;
-  }
   const deps: ServerDeps = {
     db,
     parser,
@@ -94,11 +120,14 @@ export async function createApp(
       maxResultBytes: config.security.maxResultBytes,
     },
     version,
+    metrics,
+    now,
     ...(writer ? { write: { writer, parser, policy, now, previewTtlMs: 10 * 60_000 } } : {}),
   };
   return {
     deps,
     db,
+    metrics,
     checkRole: async () =>
       enforceReadOnlyRole(await checkRole(db, log), config.security.requireReadonlyRole, log),
     close: async () => {

@@ -36,14 +36,18 @@ const SCRIPT: Record<string, string[]> = {
   ],
 };
 
-async function pickQuestions(ids: string[]): Promise<{ lines: string; byQuestion: Map<string, string> }> {
+async function pickQuestions(
+  ids: string[],
+): Promise<{ lines: string; byQuestion: Map<string, string> }> {
   const all = (await Deno.readTextFile(QUESTIONS)).split("\n").filter((l) => l.trim());
   const picked = ids.map((id) => {
     const line = all.find((l) => JSON.parse(l).id === id);
     assert.ok(line, id);
     return line;
   });
-  const byQuestion = new Map(picked.map((l) => [JSON.parse(l).question as string, JSON.parse(l).id as string]));
+  const byQuestion = new Map(
+    picked.map((l) => [JSON.parse(l).question as string, JSON.parse(l).id as string]),
+  );
   return { lines: picked.join("\n") + "\n", byQuestion };
 }
 
@@ -125,7 +129,10 @@ Deno.test("deno task eval: a scripted run's accuracy, refusals, attempts and tok
     assert.equal(report.by_category.updates.execution_accuracy, null);
     assert.equal(report.by_category.updates.refusals_expected, 1);
     // Markdown on stdout, the progress bar on stderr.
-    assert.match(stdout, /\| \*\*overall\*\* \| 5 \| 4 \| 3 \| 75\.0% \| 1 \(1\/1\) \| 0 \| 1 \| 1\.2 \|/);
+    assert.match(
+      stdout,
+      /\| \*\*overall\*\* \| 5 \| 4 \| 3 \| 75\.0% \| 1 \(1\/1\) \| 0 \| 1 \| 1\.2 \|/,
+    );
     assert.match(stdout, /\| pgexercises-aggregates-count2 \| wrong \| different rows \|/);
     assert.match(stderr, /\[#+\] 5\/5 right 4/);
     // The gold SQL of the write question never ran: the facility table is unchanged.
@@ -173,7 +180,15 @@ Deno.test("deno task eval runs as a user would: its permissions suffice, markdow
       RESILIENCE_MAX_RETRIES: "0",
     });
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "-q", "eval", "--questions", `${dir}/questions.jsonl`, "--json", `${dir}/r.json`],
+      args: [
+        "task",
+        "-q",
+        "eval",
+        "--questions",
+        `${dir}/questions.jsonl`,
+        "--json",
+        `${dir}/r.json`,
+      ],
       cwd: new URL("../", import.meta.url).pathname,
       env,
       clearEnv: true,

@@ -100,6 +100,15 @@ Deno.test("HTTP transport: MCP at /mcp, health, auth token, Host check, stops on
     }
   });
 
+  await t.step("GET /metrics counts the tool calls by outcome", async () => {
+    const res = await fetch(`${server.baseUrl}/metrics`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.match(text, /pgmcp_tool_calls_total\{tool="query",outcome="ok"\} 1/);
+    assert.match(text, /pgmcp_tool_duration_seconds_count\{tool="query"\} 1/);
+    assert.match(text, /pgmcp_circuit_open\{dependency="llm"\} 0/);
+  });
+
   await t.step("SIGTERM stops the service cleanly", async () => {
     assert.equal(await server.stop(), 0);
     assert.ok(server.stderr.some((l) => l.includes('"server.stopping"')));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-import { permissionFlags } from "../scripts/permission_flags.ts";
+import { evalPermissionFlags, permissionFlags } from "../scripts/permission_flags.ts";
 
 Deno.test("the start and compile tasks carry exactly the declared permission flags", () => {
   const flags = permissionFlags().join(" ");
@@ -10,5 +10,6 @@ Deno.test("the start and compile tasks carry exactly the declared permission fla
     "run `deno task permissions` after adding a variable",
   );
   assert.equal(denoJson.tasks.compile, `deno compile ${flags} --output dist/pg-mcp main.ts`);
+  assert.equal(denoJson.tasks.eval, `deno run ${evalPermissionFlags().join(" ")} src/eval/main.ts`);
   assert.ok(!flags.includes("--allow-all") && !/--allow-(run|write|ffi|sys)/.test(flags));
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { ENV_VARS } from "../src/config/load_config.ts";
 import { createMcpServer } from "../src/mcp/server.ts";
 import { checkAnswer, type NlApp, sqlAnswer, startNlApp } from "./support/nl_app.ts";
 
@@ -29,7 +30,10 @@ async function query(client: Client, question: string) {
   const result = await client.callTool({ name: "query", arguments: { question } });
   const text = (result.content as { type: string; text: string }[]).map((c) => c.text).join("");
   const structured = result.structuredContent as Record<string, unknown>;
-  assert.deepEqual(JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)), structured);
+  assert.deepEqual(
+    JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)),
+    structured,
+  );
   return { isError: result.isError === true, structured };
 }
 
@@ -40,7 +44,10 @@ Deno.test("query tool: a wrong column is repaired; the answer lists the attempts
     checkAnswer(88, "lists every facility with its upkeep"),
   ]);
   await using mcp = await connect(nl);
-  const { isError, structured } = await query(mcp.client, "What does each facility cost to maintain?");
+  const { isError, structured } = await query(
+    mcp.client,
+    "What does each facility cost to maintain?",
+  );
   assert.equal(isError, false);
   assert.equal(structured.success, true);
   assert.equal(
@@ -84,4 +91,43 @@ Deno.test("query tool: a DELETE is refused, not repaired; details carry the atte
   });
   assert.ok(members.ok);
   assert.equal(members.value.rows[0].n, "31");
+});
+
+Deno.test("main.ts with a bad LLM_EXAMPLES_FILE exits 2 naming the line, nothing on stdout", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      '{"question": "How many members?", "sql": "SELECT count(*) FROM cd.members"}\n' +
+        '{"question": "Wipe them", "sql": "DELETE FROM cd.members"}\n',
+    );
+    const env: Record<string, string> = Object.fromEntries(ENV_VARS.map((n) => [n, ""]));
+    for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
+      const v = Deno.env.get(name);
+      if (v !== undefined) env[name] = v;
+    }
+    Object.assign(env, {
+      // Never reached: the examples are checked before the first connection.
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      LLM_EXAMPLES_FILE: file,
+    });
+    const out = await new Deno.Command(Deno.execPath(), {
+      // -A: the file lives in /tmp; the binary's own flags allow ./examples only.
+      args: ["run", "-A", "main.ts"],
+      cwd: new URL("../", import.meta.url).pathname,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 2);
+    assert.equal(new TextDecoder().decode(out.stdout), "");
+    assert.match(
+      new TextDecoder().decode(out.stderr),
+      /pg-mcp: Cannot load the examples file ".*": line 2: the SQL is refused: Cannot run DELETE/,
+    );
+  } finally {
+    await Deno.remove(file);
+  }
 });

@@ -90,9 +90,15 @@ export function createReadOnlyDb(
             prepare: false,
             simple: false,
           } as never).raw();
+          let recancel: ReturnType<typeof setInterval> | undefined;
           const onAbort = () => {
             cancelled = true;
+            // PostgreSQL drops a cancel that lands between two protocol messages: repeat it
+            // until the query settles (the interval ends before ROLLBACK is sent).
+            const canceller = (query as unknown as { canceller?: (q: unknown) => void })
+              .canceller;
             query.cancel();
+            if (canceller) recancel = setInterval(() => canceller(query), 200);
           };
           if (options.signal?.aborted) onAbort();
           options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -121,6 +127,7 @@ export function createReadOnlyDb(
             }
           } finally {
             options.signal?.removeEventListener("abort", onAbort);
+            clearInterval(recancel);
           }
           if (columns.length === 0) {
             columns = ((query as unknown as {

@@ -52,9 +52,13 @@ export function createWriteDb(
           ],
         );
         const query = conn.unsafe(text, [], { prepare: false, simple: false } as never);
+        let recancel: ReturnType<typeof setInterval> | undefined;
         const onAbort = () => {
           cancelled = true;
+          // A cancel landing between two protocol messages is dropped: repeat until settled.
+          const canceller = (query as unknown as { canceller?: (q: unknown) => void }).canceller;
           query.cancel();
+          if (canceller) recancel = setInterval(() => canceller(query), 200);
         };
         if (signal?.aborted) onAbort();
         signal?.addEventListener("abort", onAbort, { once: true });
@@ -63,6 +67,7 @@ export function createWriteDb(
           affectedRows = (await query).count ?? 0;
         } finally {
           signal?.removeEventListener("abort", onAbort);
+          clearInterval(recancel);
         }
         await conn.unsafe(commit ? "COMMIT" : "ROLLBACK");
         const executionMs = Math.round((now() - started) * 100) / 100;

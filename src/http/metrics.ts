@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 export interface Metrics {
   toolCall(tool: string, outcome: string, seconds: number): void;
   llmTokens(stage: string, tokens: number): void;
-  circuitState(dependency: string, open: boolean): void;
+  /** Reports a circuit breaker's state at every scrape. */
+  watchCircuit(dependency: string, isOpen: () => boolean): void;
   render(): Promise<string>;
   readonly contentType: string;
 }
@@ -30,11 +31,15 @@ export function createMetrics(): Metrics {
     labelNames: ["stage"],
     registers: [registry],
   });
-  const circuit = new Gauge({
+  const circuits = new Map<string, () => boolean>();
+  new Gauge({
     name: "pgmcp_circuit_open",
     help: "1 while a dependency's circuit breaker is open",
     labelNames: ["dependency"],
     registers: [registry],
+    collect() {
+      for (const [dependency, isOpen] of circuits) this.set({ dependency }, isOpen() ? 1 : 0);
+    },
   });
   return {
     toolCall(tool, outcome, seconds) {
@@ -44,8 +49,8 @@ export function createMetrics(): Metrics {
     llmTokens(stage, n) {
       if (n > 0) tokens.inc({ stage }, n);
     },
-    circuitState(dependency, open) {
-      circuit.set({ dependency }, open ? 1 : 0);
+    watchCircuit(dependency, isOpen) {
+      circuits.set(dependency, isOpen);
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,

@@ -9,3 +9,5 @@ export { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 export { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 export type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+export { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";

@@ -46,7 +46,10 @@ Deno.test("answerQuestion() repairs a wrong column on the second attempt, feedin
   ]);
   const a = answered(await ask(nl, "How many members are called Smith?"));
   assert.equal(a.attempts.length, 2);
-  assert.equal(a.attempts[0].sql, "SELECT count(*) AS smiths FROM cd.members WHERE surnam = 'Smith'");
+  assert.equal(
+    a.attempts[0].sql,
+    "SELECT count(*) AS smiths FROM cd.members WHERE surnam = 'Smith'",
+  );
   assert.equal(a.attempts[0].error?.code, "DB_FAILED");
   assert.equal(a.attempts[0].error?.sqlstate, "42703");
   assert.match(a.attempts[0].error?.message ?? "", /surnam/);
@@ -226,7 +229,10 @@ Deno.test("answerQuestion() puts the golden examples closest to the question int
     answered(await ask(nl, "What is the total number of slots booked per facility?"));
     const system = String(nl.llm.chatRequests()[0].body!.messages![0].content);
     assert.match(system, /Examples of good SQL for this database/);
-    assert.match(system, /Question: Total slots booked per facility in July\nSQL: SELECT facid, sum\(slots\) AS july/);
+    assert.match(
+      system,
+      /Question: Total slots booked per facility in July\nSQL: SELECT facid, sum\(slots\) AS july/,
+    );
     assert.equal(
       system.includes("sum(slots) FROM cd.bookings GROUP BY facid"),
       false,
@@ -268,9 +274,12 @@ Deno.test("answerQuestion() ends LLM failures in clear codes", async (t) => {
     await using nl = await startNlApp([{ stallMs: Infinity }], { env: { OPENAI_TIMEOUT: "0.3" } });
     const e = failed(await ask(nl, "How many members?"));
     assert.equal(e.code, "LLM_TIMEOUT");
-    assert.deepEqual((e.details.attempts as { error: { code: string } }[]).map((a) => a.error.code), [
-      "LLM_TIMEOUT",
-    ]);
+    assert.deepEqual(
+      (e.details.attempts as { error: { code: string } }[]).map((a) => a.error.code),
+      [
+        "LLM_TIMEOUT",
+      ],
+    );
   });
   await t.step("a 429 is LLM_UNAVAILABLE with the status, not retried by the loop", async () => {
     await using nl = await startNlApp([{ status: 429, message: "slow down" }]);
@@ -286,19 +295,22 @@ Deno.test("answerQuestion() ends LLM failures in clear codes", async (t) => {
     assert.equal(e.code, "LLM_UNAVAILABLE");
     assert.equal(e.details.status, 503);
   });
-  await t.step("prose only, every attempt, is LLM_BAD_OUTPUT with the tokens of each call", async () => {
-    const prose = "I can help with that, but the question is unclear to me.";
-    await using nl = await startNlApp([
-      { content: prose, usage: usage(10, 5) },
-      { content: prose, usage: usage(20, 5) },
-    ], { env: { LLM_MAX_ATTEMPTS: "2" } });
-    const e = failed(await ask(nl, "Huh?"));
-    assert.equal(e.code, "LLM_BAD_OUTPUT");
-    assert.equal(e.details.reason, "no_sql");
-    assert.equal(e.details.tokens_used, 40);
-    assert.deepEqual(e.details.tokens_by_stage, { generate: 15, repair: 25, check: 0 });
-    assert.match(nl.promptText(1), /could not be used: Cannot find SQL/);
-  });
+  await t.step(
+    "prose only, every attempt, is LLM_BAD_OUTPUT with the tokens of each call",
+    async () => {
+      const prose = "I can help with that, but the question is unclear to me.";
+      await using nl = await startNlApp([
+        { content: prose, usage: usage(10, 5) },
+        { content: prose, usage: usage(20, 5) },
+      ], { env: { LLM_MAX_ATTEMPTS: "2" } });
+      const e = failed(await ask(nl, "Huh?"));
+      assert.equal(e.code, "LLM_BAD_OUTPUT");
+      assert.equal(e.details.reason, "no_sql");
+      assert.equal(e.details.tokens_used, 40);
+      assert.deepEqual(e.details.tokens_by_stage, { generate: 15, repair: 25, check: 0 });
+      assert.match(nl.promptText(1), /could not be used: Cannot find SQL/);
+    },
+  );
   await t.step("several SELECTs are LLM_BAD_OUTPUT, then repaired", async () => {
     await using nl = await startNlApp([
       sqlAnswer("SELECT 1; SELECT 2"),

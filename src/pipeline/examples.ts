@@ -107,7 +107,7 @@ export async function loadExamplesFile(
 const STOPWORDS = new Set(
   ("a an and are as at be by can do does for from have how i in is it its me my of on or our " +
     "show that the their them there these this to us was we were what when where which who " +
-    "whom why will with would you your all any each list give find produce get please")
+    "whom why will with would you your all any each list give find produce get please many much")
     .split(" "),
 );
 

@@ -12,7 +12,7 @@ import { ok, type Result } from "../errors.ts";
  */
 export const FINGERPRINT_EXPR = `md5(concat_ws('|',
   (SELECT count(*) || '.' || sum(hashtext(n.oid::text || n.nspname || coalesce(n.nspacl::text, '')))
-     FROM pg_namespace n),
+     FROM pg_namespace n WHERE n.nspname !~ '^pg_(toast_)?temp_'),
   (SELECT count(*) || '.' || sum(hashtext(c.oid::text || c.relname || c.relnamespace::text
        || c.relkind::text || c.relispartition::text || coalesce(c.relacl::text, '')))
      FROM pg_class c WHERE c.oid >= 16384 AND c.relpersistence <> 't'),

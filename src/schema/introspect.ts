@@ -227,8 +227,10 @@ export function buildSnapshot(doc: CatalogDocument, loadedAt: number): SchemaSna
       ...(rowsEstimate !== null ? { estimatedRows: Math.round(Number(rowsEstimate)) } : {}),
     });
   }
-  for (const [relid, name, type, typid, notNull, identity, generated, expr, attnum] of doc
-    .columns ?? []) {
+  for (
+    const [relid, name, type, typid, notNull, identity, generated, expr, attnum] of doc
+      .columns ?? []
+  ) {
     const comment = comments.get(`${relid}:${attnum}`);
     const table = tables.get(Number(relid));
     if (!table) continue;
@@ -244,8 +246,10 @@ export function buildSnapshot(doc: CatalogDocument, loadedAt: number): SchemaSna
     if (own?.[3] === "d") column.domainType = qualified(own);
     table.columns.push(column);
   }
-  for (const [relid, name, kind, columns, refSchema, refTable, refColumns, definition] of doc
-    .constraints ?? []) {
+  for (
+    const [relid, name, kind, columns, refSchema, refTable, refColumns, definition] of doc
+      .constraints ?? []
+  ) {
     const table = tables.get(Number(relid));
     if (!table) continue;
     if (kind === "p") table.primaryKey = columns;

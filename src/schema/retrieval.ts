@@ -61,7 +61,7 @@ const B = 0.5;
 /** Share of a table's score given to its foreign-key neighbours (both directions). */
 const NEIGHBOUR_SHARE = 0.5;
 /** Share of the best score in a schema given to every table of that schema. */
-const SCHEMA_SHARE = 0.25;
+const SCHEMA_SHARE = 0.5;
 
 interface TableDoc {
   table: TableInfo;
@@ -193,9 +193,7 @@ export function rankTables(snapshot: SchemaSnapshot, query: string): RankedTable
   return [...final].map(([key, score]) => {
     const t = index.byKey.get(key)!.table;
     return { schema: t.schema, table: t.name, score: Math.round(score * 1000) / 1000 };
-  }).sort((a, b) =>
-    b.score - a.score || compare(a.schema, b.schema) || compare(a.table, b.table)
-  );
+  }).sort((a, b) => b.score - a.score || compare(a.schema, b.schema) || compare(a.table, b.table));
 }
 
 /** The foreign-key neighbours of a table (both directions), by schema and name. */

@@ -58,7 +58,10 @@ export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
   const checkIntervalMs = options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
   const defaultScope = options.defaultScope ?? { include: [], exclude: [] };
   const entries = new Map<string, Entry>();
-  const loading = new Map<string, { generation: number; promise: Promise<Result<SchemaSnapshot>> }>();
+  const loading = new Map<
+    string,
+    { generation: number; promise: Promise<Result<SchemaSnapshot>> }
+  >();
   let generation = 0;
   let checking: Promise<Result<string>> | undefined;
 

@@ -31,6 +31,7 @@ export interface RunningServer extends AsyncDisposable {
  */
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = Object.fromEntries(ENV_VARS.map((n) => [n, ""]));
+  env.OBSERVABILITY_METRICS_PORT = "0"; // a free port: test servers never contend for 9090
   for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
     const v = Deno.env.get(name);
     if (v !== undefined) env[name] = v;

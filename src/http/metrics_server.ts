@@ -1,0 +1,31 @@
+import type { Logger } from "../log.ts";
+import { type Metrics, metricsRoute } from "./metrics.ts";
+import { json } from "./serve.ts";
+
+/**
+ * Serves GET /metrics on its own port. A port already taken (a second Claude Desktop instance,
+ * say) is logged and skipped: metrics never stop the MCP server.
+ */
+export function serveMetrics(
+  host: string,
+  port: number,
+  metrics: Metrics,
+  log: Logger,
+): { url: string; shutdown(): Promise<void> } | undefined {
+  const route = metricsRoute(metrics);
+  try {
+    const server = Deno.serve(
+      { hostname: host, port, onListen: () => undefined },
+      (req) =>
+        new URL(req.url).pathname === "/metrics"
+          ? route()
+          : json(404, { error: { code: "NOT_FOUND", message: "Cannot find it: try /metrics" } }),
+    );
+    const url = `http://${host.includes(":") ? `[${host}]` : host}:${server.addr.port}/metrics`;
+    log.info("metrics.started", { url });
+    return { url, shutdown: () => server.shutdown() };
+  } catch (error) {
+    log.warn("metrics.unavailable", { host, port, error });
+    return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { startFakeLlm } from "../../tests/support/fake_llm.ts";
+import type { LlmConfig } from "../config/config.ts";
+import { createMemoryLogger } from "../log.ts";
+import { createLlmClient } from "./llm_client.ts";
+
+function config(url: string, timeoutS = 2): LlmConfig {
+  return {
+    apiKey: "test-key",
+    model: "fake-model",
+    baseUrl: url,
+    maxTokens: 1000,
+    temperature: 0,
+    timeoutS,
+    maxAttempts: 3,
+    validateResults: true,
+    sampleRows: 10,
+  };
+}
+
+const messages = [{ role: "user" as const, content: "hi" }];
+const schema = { name: "x", schema: { type: "object" } };
+
+Deno.test("createLlmClient() without a key is LLM_NOT_CONFIGURED", () => {
+  const llm = createLlmClient(
+    { ...config("http://127.0.0.1:1/v1"), apiKey: undefined },
+    createMemoryLogger(),
+  );
+  assert.equal(llm.ok, false);
+  assert.equal(!llm.ok && llm.error.code, "LLM_NOT_CONFIGURED");
+});
+
+Deno.test("Llm.complete() returns the text and the token usage", async () => {
+  await using fake = startFakeLlm([{
+    content: "SELECT 1",
+    usage: { prompt_tokens: 7, completion_tokens: 3 },
+  }]);
+  const llm = createLlmClient(config(fake.url), createMemoryLogger(), { maxRetries: 0 });
+  assert.ok(llm.ok);
+  const r = await llm.value.complete(messages);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, {
+    text: "SELECT 1",
+    usage: { promptTokens: 7, completionTokens: 3, totalTokens: 10 },
+  });
+  assert.equal(fake.chatRequests()[0].headers.authorization, "Bearer test-key");
+});
+
+Deno.test("Llm.complete() maps 429 and 5xx to LLM_UNAVAILABLE with the status", async () => {
+  await using fake = startFakeLlm([{ status: 429 }, { status: 502 }]);
+  const llm = createLlmClient(config(fake.url), createMemoryLogger(), { maxRetries: 0 });
+  assert.ok(llm.ok);
+  const a = await llm.value.complete(messages);
+  const b = await llm.value.complete(messages);
+  assert.ok(!a.ok && !b.ok);
+  assert.deepEqual([a.error.code, a.error.details.status], ["LLM_UNAVAILABLE", 429]);
+  assert.deepEqual([b.error.code, b.error.details.status], ["LLM_UNAVAILABLE", 502]);
+  assert.doesNotMatch(a.error.message, /test-key/);
+});
+
+Deno.test("Llm.complete() gives up on a stall after OPENAI_TIMEOUT with LLM_TIMEOUT", async () => {
+  await using fake = startFakeLlm([{ stallMs: Infinity }]);
+  const llm = createLlmClient(config(fake.url, 0.2), createMemoryLogger(), { maxRetries: 0 });
+  assert.ok(llm.ok);
+  const r = await llm.value.complete(messages);
+  assert.equal(!r.ok && r.error.code, "LLM_TIMEOUT");
+});
+
+Deno.test("Llm.complete() retries a 500 as often as RESILIENCE_MAX_RETRIES says", async () => {
+  await using fake = startFakeLlm([{ status: 500 }, "SELECT 2"]);
+  const llm = createLlmClient(config(fake.url), createMemoryLogger(), { maxRetries: 1 });
+  assert.ok(llm.ok);
+  const r = await llm.value.complete(messages);
+  assert.equal(r.ok && r.value.text, "SELECT 2");
+  assert.equal(fake.chatRequests().length, 2);
+});
+
+Deno.test("Llm.complete() asks for structured output and drops it once when the server refuses it", async () => {
+  await using fake = startFakeLlm([
+    { status: 400, message: "response_format json_schema is not supported" },
+    "SELECT 3",
+    "SELECT 4",
+  ]);
+  const llm = createLlmClient(config(fake.url), createMemoryLogger(), { maxRetries: 0 });
+  assert.ok(llm.ok);
+  const r = await llm.value.complete(messages, { jsonSchema: schema });
+  assert.equal(r.ok && r.value.text, "SELECT 3");
+  await llm.value.complete(messages, { jsonSchema: schema });
+  const formats = fake.chatRequests().map((q) => q.body?.response_format?.type);
+  assert.deepEqual(formats, ["json_schema", undefined, undefined]);
+});

@@ -1,0 +1,218 @@
+/**
+ * Test support for the safety tests: a target database seeded with the tables the attack lines
+ * name, pg-mcp built by `createApp` and reached through the official MCP client over an
+ * in-memory transport, and a superuser "observer" that fingerprints everything an attack could
+ * change (tables, rows, roles, settings, sequences, large objects, files, locks, sessions).
+ */
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { type App, createApp } from "../../src/app.ts";
+import { loadConfig } from "../../src/config/load_config.ts";
+import { limitsFor, openPool, type Sql } from "../../src/db/pool.ts";
+import { createMemoryLogger } from "../../src/log.ts";
+import { createMcpServer } from "../../src/mcp/server.ts";
+import { unfenceJson } from "../../src/mcp/tool_result.ts";
+import { type TestCluster, uniqueName } from "../support/test_cluster.ts";
+
+/** The tables, sequences and objects the attack lines aim at (no program, host or file). */
+export const TARGET_SQL = `
+CREATE EXTENSION IF NOT EXISTS dblink;
+CREATE TABLE users (id serial PRIMARY KEY, username text NOT NULL, name text, role text,
+  is_admin boolean NOT NULL DEFAULT false, data text);
+INSERT INTO users (username, name, role) VALUES ('alice', 'Alice', 'user'), ('bob', 'Bob', 'user'),
+  ('carol', 'Carol', 'admin');
+CREATE TABLE data_table (data_column text);
+INSERT INTO data_table VALUES ('42'), ('secret');
+CREATE TABLE logs (msg text);
+CREATE TABLE myfile (line text);
+INSERT INTO myfile VALUES ('line 1');
+CREATE SEQUENCE foo_seq_new;
+SELECT lo_create(12345);
+SELECT lo_put(12345, 0, 'large object content');
+`;
+
+/** One JSON document of everything an attack could change; equal before and after = no effect. */
+export const FINGERPRINT_SQL = `
+SELECT json_build_object(
+  'relations', (SELECT json_agg(format('%s.%s:%s', n.nspname, c.relname, c.relkind) ORDER BY 1)
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'),
+  'users', (SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.id), '')) FROM users u),
+  'data_table', (SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY d::text), '')) FROM data_table d),
+  'logs', (SELECT count(*) FROM logs),
+  'myfile', (SELECT md5(coalesce(string_agg(m::text, '|' ORDER BY m::text), '')) FROM myfile m),
+  'sequences', (SELECT json_agg(format('%s.%s=%s', schemaname, sequencename, last_value) ORDER BY 1)
+     FROM pg_sequences),
+  'roles', (SELECT md5(string_agg(format('%s:%s:%s:%s:%s:%s', rolname, rolsuper, rolcreaterole,
+     rolcanlogin, rolreplication, rolpassword), '|' ORDER BY rolname)) FROM pg_authid),
+  'members', (SELECT count(*) FROM pg_auth_members),
+  'role_settings', (SELECT count(*) FROM pg_db_role_setting),
+  'settings', (SELECT md5(string_agg(name || '=' || setting, '|' ORDER BY name)) FROM pg_settings
+     WHERE name NOT IN ('application_name')),
+  'auto_conf', md5(pg_read_file('postgresql.auto.conf')),
+  'data_dir', (SELECT md5(string_agg(f, '|' ORDER BY f)) FROM pg_ls_dir('.') f),
+  'databases', (SELECT json_agg(format('%s:%s', datname, datconnlimit) ORDER BY datname)
+     FROM pg_database WHERE datname = current_database() OR datname IN ('postgres', 'template1')),
+  'objects', json_build_array(
+     (SELECT count(*) FROM pg_proc WHERE oid >= 16384),
+     (SELECT count(*) FROM pg_extension), (SELECT count(*) FROM pg_tablespace),
+     (SELECT count(*) FROM pg_publication), (SELECT count(*) FROM pg_subscription),
+     (SELECT count(*) FROM pg_event_trigger), (SELECT count(*) FROM pg_foreign_server),
+     (SELECT count(*) FROM pg_user_mapping), (SELECT count(*) FROM pg_rewrite WHERE oid >= 16384),
+     (SELECT count(*) FROM pg_trigger), (SELECT count(*) FROM pg_policy),
+     (SELECT count(*) FROM pg_replication_slots), (SELECT count(*) FROM pg_prepared_xacts),
+     (SELECT count(*) FROM pg_type WHERE oid >= 16384),
+     (SELECT count(*) FROM pg_namespace)),
+  'comments', (SELECT md5(coalesce(string_agg(objoid || ':' || description, '|' ORDER BY 1), ''))
+     FROM pg_description WHERE objoid >= 16384),
+  'large_objects', (SELECT json_agg(oid ORDER BY oid) FROM pg_largeobject_metadata),
+  'lo_12345', (SELECT md5(lo_get(12345))),
+  'advisory_locks', (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'),
+  'idle_in_transaction', (SELECT count(*) FROM pg_stat_activity
+     WHERE application_name = 'pg-mcp' AND state LIKE 'idle in transaction%'),
+  'stats_reset', (SELECT coalesce(stats_reset::text, '') FROM pg_stat_database
+     WHERE datname = current_database()),
+  'bgwriter_reset', (SELECT stats_reset::text FROM pg_stat_bgwriter),
+  'observer_pid', pg_backend_pid()
+)::text AS fingerprint`;
+
+export interface Target {
+  url: string;
+  dbName: string;
+  /** A superuser pool (read-write sessions) of the test, not of pg-mcp. */
+  observer: Sql;
+  fingerprint(): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export async function createTarget(cluster: TestCluster, prefix = "safety"): Promise<Target> {
+  const dbName = uniqueName(prefix);
+  const url = await cluster.createDatabase(dbName, { sql: [TARGET_SQL] });
+  const log = createMemoryLogger("ERROR");
+  const cfg = loadConfig({ DATABASE_URL: url });
+  if (!cfg.ok) throw cfg.error;
+  const observer = openPool(
+    { ...cfg.value.database, maxPoolSize: 1 },
+    limitsFor(60),
+    log,
+    false,
+  );
+  return {
+    url,
+    dbName,
+    observer,
+    async fingerprint() {
+      const [row] = await observer.unsafe(FINGERPRINT_SQL);
+      return JSON.parse(String(row.fingerprint));
+    },
+    close: () => observer.end({ timeout: 5 }),
+  };
+}
+
+export interface ToolCall {
+  isError: boolean;
+  structured: Record<string, unknown>;
+  /** The JSON of the text content (fenced for a success). */
+  textJson: unknown;
+  text: string;
+  ms: number;
+}
+
+export interface McpHarness extends AsyncDisposable {
+  client: Client;
+  app: App;
+  call(name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolCall>;
+  close(): Promise<void>;
+}
+
+/** pg-mcp as `createApp` builds it for `env`, with the MCP client connected in memory. */
+export async function startMcp(env: Record<string, string>): Promise<McpHarness> {
+  const cfg = loadConfig(env);
+  if (!cfg.ok) throw cfg.error;
+  const log = createMemoryLogger("ERROR");
+  const app = await createApp(cfg.value, log, "0.0.0-test");
+  const server = createMcpServer(app.deps);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "safety-tests", version: "1.0.0" });
+  await client.connect(clientSide);
+  const close = async () => {
+    await client.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    await app.close();
+  };
+  return {
+    client,
+    app,
+    async call(name, args, signal) {
+      const started = performance.now();
+      const result = await client.callTool({ name, arguments: args }, undefined, {
+        signal,
+        timeout: 120_000,
+      });
+      const text = (result.content as { type: string; text: string }[]).map((c) => c.text)
+        .join("\n");
+      return {
+        isError: result.isError === true,
+        structured: result.structuredContent as Record<string, unknown>,
+        textJson: unfenceJson(text),
+        text,
+        ms: performance.now() - started,
+      };
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** The statements of the attack file: every non-comment, non-empty line. */
+export async function attackLines(): Promise<string[]> {
+  const text = await Deno.readTextFile(
+    new URL("../fixtures/sql/attacks-sample.sql", import.meta.url),
+  );
+  return text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("--"));
+}
+
+/** The public bypasses of the issue, each a sequence of calls (neutralized: program `true`). */
+export const PUBLIC_BYPASSES: readonly (readonly string[])[] = [
+  ["COMMIT; DROP SCHEMA public CASCADE;"],
+  ["END; DROP TABLE users;"],
+  ["ROLLBACK; DELETE FROM users;"],
+  ["ABORT; TRUNCATE users;"],
+  ["SET TRANSACTION READ WRITE; CREATE TABLE pwn(x int);"],
+  ["/* hi */ COMMIT; BEGIN READ WRITE; UPDATE users SET is_admin = true;"],
+  ["COPY (SELECT * FROM users) TO PROGRAM 'true'"],
+  ["SELECT dblink_exec('dbname=' || current_database(), 'DROP TABLE users')"],
+  ["SELECT set_config('default_transaction_read_only','off',false)", "CREATE TABLE pwn(x int)"],
+  ["SET statement_timeout = 0", "SELECT pg_sleep(3600)"],
+  ["WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d"],
+  [
+    'SELECT U&"pg_te\\0072minate_backend"(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()',
+  ],
+  ["SELECT U&\"s\\0065tval\"('users_id_seq', 999)"],
+  ["SELECT pg_advisory_lock(1)"],
+  ["SELECT count(*) FROM generate_series(1,1e10)"],
+  ["SELECT repeat('x', 500000000)"],
+  ["SELECT pg_read_file('postgresql.conf')"],
+  ["SELECT query_to_xml('SELECT pg_read_file(''postgresql.conf'')', true, true, '')"],
+  ["SELECT 1 --"],
+  ["SELECT * FROM users FOR UPDATE"],
+  ["EXPLAIN ANALYZE DELETE FROM users"],
+  ['SELECT * FROM "users""; DROP TABLE users; --"'],
+];
+
+/** Absolute /tmp paths an attack line names: none may exist after it ran. */
+export function tmpPaths(line: string): string[] {
+  return [...line.matchAll(/\/tmp\/[\w.\-/]+/g)].map((m) => m[0]);
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Every statement of tests/fixtures/sql/valid-select-sample.sql is accepted by the whole
+ * validator (grammar rules and the catalog of a fresh PostgreSQL 15 database), except the
+ * intended refusals listed with their reasons in valid-select-refusals.json: the counts cannot
+ * drift silently. (libpg-query 18's grammar also accepts the 4 statements marked "pg15: no".)
+ */
+import assert from "node:assert/strict";
+import { DEFAULT_BLOCKED_FUNCTIONS } from "../../src/config/blocked_functions.ts";
+import { loadConfig } from "../../src/config/load_config.ts";
+import { createFunctionCatalogSource } from "../../src/db/function_volatility.ts";
+import { limitsFor, openPool } from "../../src/db/pool.ts";
+import { createReadOnlyDb } from "../../src/db/read_only.ts";
+import { createMemoryLogger } from "../../src/log.ts";
+import { createSqlParser, splitSql } from "../../src/sql/parse.ts";
+import { checkSql, type SqlPolicy } from "../../src/sql/validate.ts";
+import { sharedTestCluster, uniqueName } from "../support/test_cluster.ts";
+
+interface Refusal {
+  source: string;
+  reason: string;
+  detail: string;
+}
+
+Deno.test("the valid SELECT sample is accepted, except the intended refusals", async () => {
+  const cluster = await sharedTestCluster();
+  const url = await cluster.createDatabase(uniqueName("corpus"));
+  const cfg = loadConfig({ DATABASE_URL: url });
+  if (!cfg.ok) throw cfg.error;
+  const log = createMemoryLogger("ERROR");
+  const limits = limitsFor(5);
+  const db = createReadOnlyDb(openPool(cfg.value.database, limits, log), limits, log);
+  try {
+    const parser = await createSqlParser();
+    const policy: SqlPolicy = {
+      blockedFunctions: new Set(DEFAULT_BLOCKED_FUNCTIONS),
+      catalog: createFunctionCatalogSource(db, log),
+    };
+    const file = new URL("../fixtures/sql/valid-select-sample.sql", import.meta.url);
+    const text = await Deno.readTextFile(file);
+    const statements = splitSql(text);
+    assert.ok(statements.ok);
+    assert.equal(statements.value.length, 300);
+    const refused: Refusal[] = [];
+    for (const sql of statements.value) {
+      const r = await checkSql(sql, parser, policy);
+      if (r.ok) continue;
+      const details = r.error.details;
+      refused.push({
+        source: sourceOf(text, sql),
+        reason: String(details.reason ?? r.error.code),
+        detail: String(details.relation ?? details.function ?? details.operator ?? ""),
+      });
+    }
+    const expected = JSON.parse(
+      await Deno.readTextFile(new URL("../fixtures/sql/valid-select-refusals.json", import.meta.url)),
+    ) as { refusals: Refusal[] };
+    assert.deepEqual(refused, expected.refusals);
+    // deno-lint-ignore no-console -- the counts the lead reports
+    console.log(`valid sample: ${300 - refused.length} accepted, ${refused.length} refused`);
+  } finally {
+    await db.close();
+  }
+});
+
+/** The "-- source: file:line" comment above a statement of the sample. */
+function sourceOf(file: string, sql: string): string {
+  const at = file.indexOf(sql);
+  const comment = file.lastIndexOf("-- source: ", at);
+  return file.slice(comment + "-- source: ".length, file.indexOf("\n", comment));
+}
