@@ -81,3 +81,20 @@ Deno.test("rankTables() is deterministic and empty for a query with no known wor
   assert.deepEqual(rankTables(snapshot, "orders qty"), rankTables(snapshot, "orders qty"));
   assert.deepEqual(rankTables(snapshot, "what is the weather"), []);
 });
+
+Deno.test("rankTables() matches words that share a prefix, below exact matches", () => {
+  const snap: SchemaSnapshot = {
+    database: "t",
+    loadedAt: 0,
+    tables: [
+      table("zoo", "animals", ["id", "weight"]),
+      table("zoo", "keepers", ["id", "weigh_station"]),
+      table("zoo", "tickets", ["id", "price"]),
+    ],
+  };
+  const ranked = rankTables(snap, "How much does the heaviest animal weigh?");
+  assert.equal(ranked[0].table, "animals", "exact 'animal' plus prefix 'weight'");
+  const weightOnly = rankTables(snap, "weights");
+  assert.deepEqual(weightOnly.map((r) => r.table).slice(0, 2), ["animals", "keepers"]);
+  assert.ok(!rankTables(snap, "weights").some((r) => r.table === "tickets" && r.score > 1));
+});

@@ -31,7 +31,7 @@ Deno.test("validateSql() accepts SELECT in all its forms", () => {
       "EXPLAIN SELECT 1",
       "EXPLAIN (ANALYZE false, VERBOSE) SELECT * FROM t",
       "EXPLAIN (ANALYZE off) SELECT 1",
-      "SELECT pg_catalog.now(), random(), U&\"\\0072andom\"()",
+      'SELECT pg_catalog.now(), random(), U&"\\0072andom"()',
     ]
   ) assert.equal(reason(sql), "accepted", sql);
 });
@@ -59,8 +59,14 @@ Deno.test("validateSql() refuses every other statement with a stable reason", ()
     ["EXPLAIN (ANALYZE) SELECT 1", "explain_analyze"],
     ["EXPLAIN (ANALYZE true) SELECT 1", "explain_analyze"],
     ["WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d", "data_modifying_cte"],
-    ["SELECT * FROM (WITH x AS (UPDATE t SET a = 1 RETURNING a) SELECT * FROM x) s", "data_modifying_cte"],
-    ["WITH x AS (MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE) SELECT 1", "data_modifying_cte"],
+    [
+      "SELECT * FROM (WITH x AS (UPDATE t SET a = 1 RETURNING a) SELECT * FROM x) s",
+      "data_modifying_cte",
+    ],
+    [
+      "WITH x AS (MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE) SELECT 1",
+      "data_modifying_cte",
+    ],
     ["SELECT * INTO pwn FROM users", "select_into"],
     ["SELECT * FROM users FOR UPDATE", "locking_clause"],
     ["SELECT * FROM users FOR KEY SHARE SKIP LOCKED", "locking_clause"],
@@ -99,13 +105,13 @@ Deno.test("validateSql() judges the names the parser decoded: quoted, U& escaped
       'SELECT "pg_sleep"(1)',
       'SELECT "PG_SLEEP"(1)',
       "SELECT pg_catalog.pg_sleep(1)",
-      'SELECT "pg_catalog"."set_config"(\'a\', \'b\', false)',
+      "SELECT \"pg_catalog\".\"set_config\"('a', 'b', false)",
       "SELECT PG_CATALOG.PG_READ_FILE('x')",
       "SELECT public.dblink('x', 'y')",
     ]
   ) assert.equal(reason(sql), "blocked_function", sql);
   assert.equal(reason('SELECT * FROM "pg_catalog"."pg_authid"'), "secret_catalog");
-  assert.equal(reason("SELECT * FROM U&\"pg_\\0061uthid\""), "secret_catalog");
+  assert.equal(reason('SELECT * FROM U&"pg_\\0061uthid"'), "secret_catalog");
   assert.equal(reason("SELECT * FROM myschema.pg_authid"), "accepted");
 });
 

@@ -104,7 +104,10 @@ export async function createTarget(cluster: TestCluster, prefix = "safety"): Pro
     dbName,
     observer,
     async fingerprint() {
-      const [row] = await observer.unsafe(FINGERPRINT_SQL);
+      // An attack may have ended the observer's session: the driver then reconnects once.
+      const [row] = await observer.unsafe(FINGERPRINT_SQL).catch(() =>
+        observer.unsafe(FINGERPRINT_SQL)
+      );
       return JSON.parse(String(row.fingerprint));
     },
     close: () => observer.end({ timeout: 5 }),

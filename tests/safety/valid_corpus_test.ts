@@ -52,7 +52,9 @@ Deno.test("the valid SELECT sample is accepted, except the intended refusals", a
       });
     }
     const expected = JSON.parse(
-      await Deno.readTextFile(new URL("../fixtures/sql/valid-select-refusals.json", import.meta.url)),
+      await Deno.readTextFile(
+        new URL("../fixtures/sql/valid-select-refusals.json", import.meta.url),
+      ),
     ) as { refusals: Refusal[] };
     assert.deepEqual(refused, expected.refusals);
     // deno-lint-ignore no-console -- the counts the lead reports

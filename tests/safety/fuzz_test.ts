@@ -1,0 +1,185 @@
+/**
+ * Seeded fuzz test of the validator: 4,000 mutations of the valid SELECT sample, the attack
+ * lines and the public bypasses. The validator never throws, answers each within a second, and
+ * never accepts anything but a read-only statement. The oracle is independent of the validator:
+ * every accepted mutation runs as a superuser through ReadOnlyDb (a READ ONLY transaction,
+ * always rolled back), where any write attempt fails with SQLSTATE 25006; none may, and the
+ * database's fingerprint must be unchanged at the end.
+ */
+import assert from "node:assert/strict";
+import { DEFAULT_BLOCKED_FUNCTIONS } from "../../src/config/blocked_functions.ts";
+import { loadConfig } from "../../src/config/load_config.ts";
+import { createFunctionCatalogSource } from "../../src/db/function_volatility.ts";
+import { limitsFor, openPool } from "../../src/db/pool.ts";
+import { createReadOnlyDb } from "../../src/db/read_only.ts";
+import { createMemoryLogger } from "../../src/log.ts";
+import { createSqlParser, splitSql } from "../../src/sql/parse.ts";
+import { checkSql, type SqlPolicy } from "../../src/sql/validate.ts";
+import { sharedTestCluster } from "../support/test_cluster.ts";
+import { attackLines, createTarget, PUBLIC_BYPASSES } from "./harness.ts";
+
+const SEED = 0x5eed_0003;
+const MUTATIONS = 4_000;
+
+/** mulberry32: a small deterministic PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fragments that turn reads into writes, stack statements or hide names. */
+const SNIPPETS = [
+  ";",
+  "; DELETE FROM users",
+  "; COMMIT",
+  "COMMIT;",
+  "BEGIN READ WRITE;",
+  " FOR UPDATE",
+  " FOR SHARE",
+  " INTO pwn",
+  " INTO TEMP pwn",
+  "WITH d AS (DELETE FROM users RETURNING *) ",
+  "(UPDATE users SET is_admin = true RETURNING id)",
+  "pg_sleep(1)",
+  "nextval('users_id_seq')",
+  "setval('users_id_seq', 999)",
+  "set_config('default_transaction_read_only', 'off', false)",
+  'U&"pg_sl\\0065ep"(1)',
+  "U&\"s\\0065tval\"('users_id_seq', 9)",
+  '"pg_catalog"."pg_sleep"(1)',
+  "pg_advisory_lock(1)",
+  "lo_import('/tmp/pgmcp-fuzz')",
+  "dblink_exec('dbname=x', 'DROP TABLE users')",
+  "query_to_xml('DELETE FROM users', true, true, '')",
+  "/*",
+  "*/",
+  "--",
+  "\n",
+  "'",
+  '"',
+  "$$",
+  "$x$",
+  "(",
+  ")",
+  ",",
+  " UNION ALL SELECT 1",
+  " EXPLAIN ANALYZE ",
+  "EXPLAIN (ANALYZE) ",
+  " LATERAL ",
+  " TABLE users ",
+  " VALUES (1) ",
+  " pg_authid ",
+  " pg_catalog.pg_shadow ",
+  "INSERT INTO logs VALUES ('x')",
+  "TRUNCATE users",
+  "COPY users TO PROGRAM 'true'",
+  "SELECT ",
+  " WHERE true ",
+  " ORDER BY 1 ",
+  "\\",
+  "E'\\x27'",
+  "U&'\\0027'",
+];
+
+function mutate(rand: () => number, seeds: string[]): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  let s = pick(seeds);
+  const steps = 1 + Math.floor(rand() * 3);
+  for (let i = 0; i < steps; i++) {
+    const at = Math.floor(rand() * (s.length + 1));
+    const len = Math.floor(rand() * Math.min(20, s.length - at + 1));
+    switch (Math.floor(rand() * 7)) {
+      case 0:
+        s = s.slice(0, at) + pick(SNIPPETS) + s.slice(at);
+        break;
+      case 1:
+        s = s.slice(0, at) + s.slice(at + len);
+        break;
+      case 2:
+        s = s.slice(0, at) + s.slice(at, at + len).repeat(2) + s.slice(at + len);
+        break;
+      case 3: {
+        const other = pick(seeds);
+        const from = Math.floor(rand() * other.length);
+        s = s.slice(0, at) + other.slice(from, from + 40) + s.slice(at);
+        break;
+      }
+      case 4:
+        s = s.slice(0, at) + s.slice(at, at + len).toUpperCase() + s.slice(at + len);
+        break;
+      case 5:
+        s = s + pick(SNIPPETS);
+        break;
+      default:
+        s = pick(SNIPPETS) + s;
+    }
+  }
+  return s;
+}
+
+Deno.test("fuzz: the validator never throws, never hangs, never accepts a write", async () => {
+  const cluster = await sharedTestCluster();
+  const target = await createTarget(cluster, "fuzz");
+  const cfg = loadConfig({
+    DATABASE_URL: target.url,
+    DATABASE_MIN_POOL_SIZE: "1",
+    DATABASE_MAX_POOL_SIZE: "2",
+  });
+  if (!cfg.ok) throw cfg.error;
+  const log = createMemoryLogger("ERROR");
+  const limits = limitsFor(1);
+  const db = createReadOnlyDb(openPool(cfg.value.database, limits, log), limits, log);
+  try {
+    const parser = await createSqlParser();
+    const policy: SqlPolicy = {
+      blockedFunctions: new Set(DEFAULT_BLOCKED_FUNCTIONS),
+      catalog: createFunctionCatalogSource(db, log),
+    };
+    const valid = splitSql(
+      await Deno.readTextFile(new URL("../fixtures/sql/valid-select-sample.sql", import.meta.url)),
+    );
+    assert.ok(valid.ok);
+    const seeds = [...valid.value, ...(await attackLines()), ...PUBLIC_BYPASSES.flat()];
+    const baseline = await target.fingerprint();
+    const rand = prng(SEED);
+    let accepted = 0;
+    let slowest = 0;
+    for (let i = 0; i < MUTATIONS; i++) {
+      const sql = mutate(rand, seeds);
+      const started = performance.now();
+      const verdict = await checkSql(sql, parser, policy); // a throw fails the test
+      slowest = Math.max(slowest, performance.now() - started);
+      if (!verdict.ok) {
+        assert.ok(
+          ["SECURITY_VIOLATION", "SQL_PARSE_FAILED"].includes(verdict.error.code),
+          `${verdict.error.code} for ${JSON.stringify(sql)}`,
+        );
+        continue;
+      }
+      accepted++;
+      const ran = await db.run(sql, { maxRows: 10, maxBytes: 100_000 });
+      assert.ok(
+        ran.ok || ran.error.details.sqlstate !== "25006",
+        `accepted a write: ${JSON.stringify(sql)}: ${ran.ok ? "" : ran.error.message}`,
+      );
+    }
+    assert.ok(slowest < 1_000, `slowest validation took ${slowest} ms`);
+    assert.ok(accepted > 100, `only ${accepted} mutations were accepted: the oracle saw too few`);
+    assert.deepEqual(await target.fingerprint(), baseline);
+    // deno-lint-ignore no-console -- the counts the lead reports
+    console.log(
+      `fuzz: ${MUTATIONS} mutations, ${accepted} accepted and run read-only, slowest ${
+        slowest.toFixed(1)
+      } ms`,
+    );
+  } finally {
+    await db.close();
+    await target.close();
+  }
+});
