@@ -15,8 +15,7 @@ const down = () => Promise.resolve(fail<number>("LLM_UNAVAILABLE", "down"));
 const up = () => Promise.resolve(ok(1));
 
 Deno.test("CircuitBreaker opens after the threshold and answers CIRCUIT_OPEN without calling", async () => {
-  let t = 0;
-  const b = breaker(() => t);
+  const b = breaker(() => 0);
   for (let i = 0; i < 3; i++) assert.equal((await b.run(down)).ok, false);
   assert.equal(b.state, "open");
   let called = false;
