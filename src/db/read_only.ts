@@ -55,8 +55,10 @@ export function createReadOnlyDb(
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
 
+  /** `jit: false` for our catalog queries: compiling them costs more than running them. */
   async function inReadOnlyTransaction<T>(
     work: (conn: ReservedSql) => Promise<T>,
+    jit = true,
   ): Promise<T> {
     const conn = await sql.reserve();
     try {
@@ -65,7 +67,8 @@ export function createReadOnlyDb(
       await conn.unsafe(
         "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)," +
           " set_config('idle_in_transaction_session_timeout', $3, true)," +
-          " set_config('transaction_read_only', 'on', true)",
+          " set_config('transaction_read_only', 'on', true)" +
+          (jit ? "" : ", set_config('jit', 'off', true)"),
         [
           String(limits.statementTimeoutMs),
           String(limits.lockTimeoutMs),
@@ -186,8 +189,7 @@ export function createReadOnlyDb(
               text,
               [...params],
               { prepare: false } as never,
-            )) as unknown as T[]
-          ),
+            )) as unknown as T[], false),
         );
       } catch (error) {
         const appError = toDbError(error);

@@ -27,8 +27,6 @@ const RUN = { maxRows: 100, maxBytes: 100_000 };
  * tests/safety/attacks_mcp_test.ts), and a read-only role has no privilege for them.
  */
 const SUPERUSER_ONLY_GUARD = new Set<string>([
-  // signals other backends (here: the observer's connection)
-  'SELECT U&"pg_te\\0072minate_backend"(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()',
   // pg_stat_reset_shared writes statistics, not data: allowed in a read-only transaction
   "SELECT pg_stat_reset_shared('io')",
   // server-side files: reading a table into a file is a read; the paths are under /tmp
@@ -36,6 +34,14 @@ const SUPERUSER_ONLY_GUARD = new Set<string>([
   "COPY (SELECT 'test') TO '/tmp/referee-sink_var_www_html_test.txt'",
   "COPY (SELECT '') TO PROGRAM 'true'",
   "COPY (SELECT * FROM users) TO PROGRAM 'true'",
+]);
+
+/**
+ * Not run here at all: it would end every other session of the cluster, other tests' included.
+ * The validator refuses it (blocked_function), and a non-superuser may not signal others.
+ */
+const NOT_RUN = new Set<string>([
+  'SELECT U&"pg_te\\0072minate_backend"(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()',
 ]);
 
 async function setup(): Promise<{ target: Target; db: ReadOnlyDb; close(): Promise<void> }> {
@@ -198,7 +204,8 @@ Deno.test("ReadOnlyDb.run(): every attack line, validator bypassed, as superuser
   const s = await setup();
   try {
     let baseline = await s.target.fingerprint();
-    const sequences = [...(await attackLines()).map((l) => [l]), ...PUBLIC_BYPASSES];
+    const sequences = [...(await attackLines()).map((l) => [l]), ...PUBLIC_BYPASSES]
+      .filter((calls) => !calls.some((c) => NOT_RUN.has(c)));
     for (const calls of sequences) {
       const label = calls.join(" ⟶ ");
       const started = performance.now();
