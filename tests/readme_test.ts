@@ -1,0 +1,30 @@
+/** The README states what the code does: its recipe is the tested one, its commands exist. */
+import assert from "node:assert/strict";
+import denoJson from "../deno.json" with { type: "json" };
+import { ENV_VARS } from "../src/config/load_config.ts";
+
+const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+
+Deno.test("README quotes the read-only role recipe that role_check_test runs", async () => {
+  const recipe = await Deno.readTextFile(new URL("../docs/readonly_role.sql", import.meta.url));
+  for (const line of recipe.split("\n").filter((l) => l.trim() && !l.startsWith("--"))) {
+    assert.ok(readme.includes(line), `README lacks: ${line}`);
+  }
+});
+
+Deno.test("README documents every configuration variable and its two commands exist", () => {
+  for (const name of ENV_VARS) {
+    if (name.startsWith("PG")) continue; // the libpq alternatives, named together
+    assert.ok(readme.includes(`\`${name}\``), `README lacks ${name}`);
+  }
+  assert.ok(readme.includes("deno task start") && "start" in denoJson.tasks);
+  assert.ok(readme.includes("deno task test") && "test" in denoJson.tasks);
+});
+
+Deno.test(".env.example documents every configuration variable", async () => {
+  const example = await Deno.readTextFile(new URL("../.env.example", import.meta.url));
+  for (const name of ENV_VARS) {
+    if (name.startsWith("PG")) continue;
+    assert.match(example, new RegExp(`^#? ?${name}=`, "m"), `.env.example lacks ${name}`);
+  }
+});
