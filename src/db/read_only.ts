@@ -62,18 +62,18 @@ export function createReadOnlyDb(
   ): Promise<T> {
     const conn = await sql.reserve();
     try {
-      await conn.unsafe("BEGIN READ ONLY");
-      // Server-side limits for this transaction only; SQL cannot lift them for the next call.
+      // One round trip: BEGIN and this transaction's server-side limits (SQL cannot lift them for
+      // the next call). Our own text with integer values, so the simple protocol is safe here.
       await conn.unsafe(
-        "SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)," +
-          " set_config('idle_in_transaction_session_timeout', $3, true)," +
-          " set_config('transaction_read_only', 'on', true)" +
+        "BEGIN READ ONLY; SELECT " +
+          `set_config('statement_timeout', '${Math.trunc(limits.statementTimeoutMs)}', true), ` +
+          `set_config('lock_timeout', '${Math.trunc(limits.lockTimeoutMs)}', true), ` +
+          "set_config('idle_in_transaction_session_timeout', " +
+          `'${Math.trunc(limits.idleInTransactionTimeoutMs)}', true), ` +
+          "set_config('transaction_read_only', 'on', true)" +
           (jit ? "" : ", set_config('jit', 'off', true)"),
-        [
-          String(limits.statementTimeoutMs),
-          String(limits.lockTimeoutMs),
-          String(limits.idleInTransactionTimeoutMs),
-        ],
+        [],
+        { simple: true } as never,
       );
       return await work(conn);
     } finally {
