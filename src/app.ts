@@ -1,5 +1,5 @@
 import type { Config } from "./config/config.ts";
-import { limitsFor, openPool } from "./db/pool.ts";
+import { limitsFor, openPool, warmPool } from "./db/pool.ts";
 import { createFunctionCatalogSource } from "./db/function_volatility.ts";
 import { createReadOnlyDb, type ReadOnlyDb } from "./db/read_only.ts";
 import { checkRole, enforceReadOnlyRole, type RoleReport } from "./db/role_check.ts";
@@ -22,6 +22,8 @@ export interface App {
   deps: ServerDeps;
   db: ReadOnlyDb;
   metrics: Metrics;
+  /** Settles once DATABASE_MIN_POOL_SIZE connections are open (or could not be). */
+  warmed: Promise<number>;
   /**
    * The start-up role check: warns when the role can do more than read; fails (the server must
    * not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
@@ -42,6 +44,7 @@ export async function createApp(
 ): Promise<App> {
   const limits = limitsFor(config.security.maxExecutionTimeS);
   const pool = openPool(config.database, limits, log);
+  const warmed = warmPool(pool, config.database.minPoolSize, log);
   const db = createReadOnlyDb(pool, limits, log);
   const parser = await createSqlParser();
   const schema = createSchemaCache({
@@ -128,6 +131,7 @@ export async function createApp(
     deps,
     db,
     metrics,
+    warmed,
     checkRole: async () =>
       enforceReadOnlyRole(await checkRole(db, log), config.security.requireReadonlyRole, log),
     close: async () => {

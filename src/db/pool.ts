@@ -84,3 +84,22 @@ export function limitsFor(maxExecutionTimeS: number): SessionLimits {
     idleInTransactionTimeoutMs: statementTimeoutMs + 5_000,
   };
 }
+
+/**
+ * Opens `count` connections now (DATABASE_MIN_POOL_SIZE) so the first calls do not pay for the
+ * handshakes; the driver opens more on demand up to the maximum. A database that is down is
+ * logged, not fatal: calls report DB_UNAVAILABLE until it is back.
+ */
+export async function warmPool(sql: Sql, count: number, log: Logger): Promise<number> {
+  if (count <= 0) return 0;
+  const reserved = await Promise.allSettled(
+    Array.from({ length: count }, () => sql.reserve()),
+  );
+  const opened = reserved.filter((r) => r.status === "fulfilled").length;
+  for (const r of reserved) if (r.status === "fulfilled") r.value.release();
+  const failed = reserved.find((r) => r.status === "rejected");
+  if (failed) {
+    log.warn("db.warm_up_failed", { opened, wanted: count, error: failed.reason });
+  } else log.debug("db.warm_up", { opened });
+  return opened;
+}

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { createApp } from "../src/app.ts";
+import { loadConfig } from "../src/config/load_config.ts";
+import { createMemoryLogger } from "../src/log.ts";
+import { loadSample } from "./support/samples.ts";
+import { sharedTestCluster } from "./support/test_cluster.ts";
+
+async function sessions(cluster: Awaited<ReturnType<typeof sharedTestCluster>>, db: string) {
+  const out = await cluster.psql(
+    "postgres",
+    `SELECT count(*) FROM pg_stat_activity WHERE datname = '${db}' AND application_name = 'pg-mcp'`,
+  );
+  return Number(out.trim());
+}
+
+Deno.test("createApp() opens DATABASE_MIN_POOL_SIZE connections at start, and closes them", async () => {
+  const cluster = await sharedTestCluster();
+  const url = await loadSample(cluster, "pgexercises");
+  const db = new URL(url).pathname.slice(1);
+  const cfg = loadConfig({
+    DATABASE_URL: url,
+    DATABASE_MIN_POOL_SIZE: "3",
+    DATABASE_MAX_POOL_SIZE: "5",
+  });
+  assert.ok(cfg.ok);
+  const app = await createApp(cfg.value, createMemoryLogger(), "test");
+  try {
+    assert.equal(await app.warmed, 3);
+    assert.equal(await sessions(cluster, db), 3);
+  } finally {
+    await app.close();
+  }
+  assert.equal(await sessions(cluster, db), 0);
+});
+
+Deno.test("createApp() starts while the database is down and says so in the logs", async () => {
+  const log = createMemoryLogger();
+  const cfg = loadConfig({
+    DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+    DATABASE_MIN_POOL_SIZE: "1",
+    DATABASE_COMMAND_TIMEOUT: "2",
+  });
+  assert.ok(cfg.ok);
+  const app = await createApp(cfg.value, log, "test");
+  try {
+    assert.equal(await app.warmed, 0);
+    assert.ok(log.lines.some((l) => l.includes('"db.warm_up_failed"')));
+    const r = await app.db.run("SELECT 1", { maxRows: 1, maxBytes: 1000 });
+    assert.equal(!r.ok && r.error.code, "DB_UNAVAILABLE");
+  } finally {
+    await app.close();
+  }
+});
