@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from "../errors.ts";
+import { parseJsonLines } from "../jsonl.ts";
 
 /** One evaluation question (the format of shared/data/nl2sql/*\/questions.jsonl). */
 export interface EvalQuestion {
@@ -20,34 +21,22 @@ export interface EvalQuestion {
  */
 export function parseQuestions(text: string, source: string): Result<EvalQuestion[]> {
   const out: EvalQuestion[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].trim();
-    if (raw === "") continue;
-    const line = i + 1;
-    const bad = (state: string) =>
-      fail<EvalQuestion[]>(
-        "INVALID_INPUT",
-        `Cannot read the questions file "${source}": line ${line}: ${state}`,
-        { file: source, line },
-      );
-    let v: Record<string, unknown>;
-    try {
-      const value = JSON.parse(raw);
-      if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return bad("not a JSON object");
-      }
-      v = value;
-    } catch (error) {
-      return bad(`not valid JSON (${error instanceof Error ? error.message : error})`);
-    }
+  const bad = (line: number, state: string) =>
+    fail<EvalQuestion[]>(
+      "INVALID_INPUT",
+      `Cannot read the questions file "${source}": line ${line}: ${state}`,
+      { file: source, line },
+    );
+  const parsed = parseJsonLines(text);
+  if (!parsed.ok) return bad(parsed.line, parsed.problem);
+  for (const { line, value: v } of parsed.lines) {
     const question = v.question;
     const gold = v.gold_sql ?? v.sql;
     if (typeof question !== "string" || question.trim() === "") {
-      return bad('"question" must be a non-empty string');
+      return bad(line, '"question" must be a non-empty string');
     }
     if (typeof gold !== "string" || gold.trim() === "") {
-      return bad('"gold_sql" must be a non-empty string');
+      return bad(line, '"gold_sql" must be a non-empty string');
     }
     out.push({
       id: typeof v.id === "string" || typeof v.id === "number" ? String(v.id) : `line-${line}`,

@@ -2,6 +2,7 @@ import { fail, ok, type Result } from "../errors.ts";
 import type { PromptExample } from "../llm/prompts.ts";
 import type { SqlParser } from "../sql/parse.ts";
 import { type SqlPolicy, validateSql } from "../sql/validate.ts";
+import { parseJsonLines } from "../jsonl.ts";
 
 /**
  * Golden examples: question/SQL pairs known to be right for a database, the closest few of which
@@ -37,41 +38,29 @@ export function parseExamples(
   policy: SqlPolicy,
 ): Result<ExampleSet> {
   const examples: GoldenExample[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].trim();
-    if (raw === "") continue;
-    const line = i + 1;
-    const bad = (state: string) =>
-      fail<ExampleSet>(
-        "CONFIG_INVALID",
-        `Cannot load the examples file "${source}": line ${line}: ${state}`,
-        { file: source, line },
-      );
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      return bad(`not valid JSON (${error instanceof Error ? error.message : error})`);
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return bad("not a JSON object");
-    }
-    const v = value as Record<string, unknown>;
+  const bad = (line: number, state: string) =>
+    fail<ExampleSet>(
+      "CONFIG_INVALID",
+      `Cannot load the examples file "${source}": line ${line}: ${state}`,
+      { file: source, line },
+    );
+  const parsed = parseJsonLines(text);
+  if (!parsed.ok) return bad(parsed.line, parsed.problem);
+  for (const { line, value: v } of parsed.lines) {
     const question = v.question;
     const sql = v.sql ?? v.gold_sql;
     const database = v.database ?? v.db_id;
     if (typeof question !== "string" || question.trim() === "") {
-      return bad('"question" must be a non-empty string');
+      return bad(line, '"question" must be a non-empty string');
     }
     if (typeof sql !== "string" || sql.trim() === "") {
-      return bad('"sql" must be a non-empty string');
+      return bad(line, '"sql" must be a non-empty string');
     }
     if (database !== undefined && typeof database !== "string") {
-      return bad('"database" must be a string');
+      return bad(line, '"database" must be a string');
     }
     const safe = validateSql(sql, parser, policy);
-    if (!safe.ok) return bad(`the SQL is refused: ${safe.error.message}`);
+    if (!safe.ok) return bad(line, `the SQL is refused: ${safe.error.message}`);
     examples.push({
       question: question.trim(),
       sql: sql.trim().replace(/;\s*$/, ""),
