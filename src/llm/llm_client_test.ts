@@ -3,19 +3,10 @@ import { startFakeLlm } from "../../tests/support/fake_llm.ts";
 import type { LlmConfig } from "../config/config.ts";
 import { createMemoryLogger } from "../log.ts";
 import { createLlmClient } from "./llm_client.ts";
+import { testLlmConfig } from "../../tests/support/llm_config.ts";
 
 function config(url: string, timeoutS = 2): LlmConfig {
-  return {
-    apiKey: "test-key",
-    model: "fake-model",
-    baseUrl: url,
-    maxTokens: 1000,
-    temperature: 0,
-    timeoutS,
-    maxAttempts: 3,
-    validateResults: true,
-    sampleRows: 10,
-  };
+  return testLlmConfig(url, { timeoutS });
 }
 
 const messages = [{ role: "user" as const, content: "hi" }];

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { startFakeLlm } from "../../tests/support/fake_llm.ts";
 import type { Rows } from "../db/read_only.ts";
-import { createLlmClient } from "../llm/llm_client.ts";
 import { createMemoryLogger } from "../log.ts";
 import { checkResult, deterministicChecks } from "./check_result.ts";
+import { testLlm } from "../../tests/support/llm_config.ts";
 
 function rows(data: Record<string, unknown>[], extra: Partial<Rows> = {}): Rows {
   const names = data.length > 0 ? Object.keys(data[0]) : ["a"];
@@ -47,23 +47,8 @@ Deno.test("deterministicChecks() flags the row cap, and nothing on a clean resul
 
 async function check(script: Parameters<typeof startFakeLlm>[0], r: Rows, sampleRows = 2) {
   await using fake = startFakeLlm(script);
-  const llm = createLlmClient(
-    {
-      apiKey: "k",
-      model: "m",
-      baseUrl: fake.url,
-      maxTokens: 100,
-      temperature: 0,
-      timeoutS: 2,
-      maxAttempts: 3,
-      validateResults: true,
-      sampleRows,
-    },
-    createMemoryLogger(),
-    { maxRetries: 0 },
-  );
-  assert.ok(llm.ok);
-  const result = await checkResult(llm.value, {
+  const llm = testLlm(fake.url, { maxTokens: 100, sampleRows });
+  const result = await checkResult(llm, {
     question: "q",
     sql: "SELECT a FROM t",
     rows: r,

@@ -1,28 +1,12 @@
 import assert from "node:assert/strict";
 import { startFakeLlm } from "../../tests/support/fake_llm.ts";
-import { createLlmClient } from "../llm/llm_client.ts";
-import { createMemoryLogger } from "../log.ts";
 import { generateSql, parseJsonObject, toConfidence } from "./generate_sql.ts";
+import { testLlm } from "../../tests/support/llm_config.ts";
 
 async function generate(answer: string) {
   await using fake = startFakeLlm([{ content: answer, usage: { total_tokens: 12 } }]);
-  const llm = createLlmClient(
-    {
-      apiKey: "k",
-      model: "m",
-      baseUrl: fake.url,
-      maxTokens: 100,
-      temperature: 0,
-      timeoutS: 2,
-      maxAttempts: 3,
-      validateResults: true,
-      sampleRows: 10,
-    },
-    createMemoryLogger(),
-    { maxRetries: 0 },
-  );
-  assert.ok(llm.ok);
-  return await generateSql(llm.value, [{ role: "user", content: "q" }]);
+  const llm = testLlm(fake.url, { maxTokens: 100 });
+  return await generateSql(llm, [{ role: "user", content: "q" }]);
 }
 
 Deno.test("generateSql() reads sql, explanation, assumptions and confidence from structured output", async () => {
