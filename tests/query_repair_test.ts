@@ -5,25 +5,12 @@
 import assert from "node:assert/strict";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ENV_VARS } from "../src/config/load_config.ts";
-import { createMcpServer } from "../src/mcp/server.ts";
+import { connectInMemory } from "./support/in_memory_mcp.ts";
 import { checkAnswer, type NlApp, sqlAnswer, startNlApp } from "./support/nl_app.ts";
 
-async function connect(nl: NlApp) {
-  const server = createMcpServer(nl.app.deps);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "pg-mcp-tests", version: "1.0.0" });
-  await client.connect(clientSide);
-  return {
-    client,
-    async [Symbol.asyncDispose]() {
-      await client.close();
-      await server.close();
-    },
-  };
+function connect(nl: NlApp) {
+  return connectInMemory(nl.app.deps);
 }
 
 async function query(client: Client, question: string) {

@@ -4,13 +4,11 @@
  */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import assert from "node:assert/strict";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config/load_config.ts";
 import { createMemoryLogger } from "../src/log.ts";
-import { createMcpServer } from "../src/mcp/server.ts";
+import { connectInMemory } from "./support/in_memory_mcp.ts";
 import { unfenceJson } from "../src/mcp/tool_result.ts";
 import { sharedTestCluster, type TestCluster, uniqueName } from "./support/test_cluster.ts";
 
@@ -33,21 +31,16 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
   if (!cfg.ok) throw cfg.error;
   let t = 1_000_000;
   const app = await createApp(cfg.value, createMemoryLogger("ERROR"), "0.0.0-test", () => t);
-  const server = createMcpServer(app.deps);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "schema-tests", version: "1.0.0" });
-  await client.connect(clientSide);
+  const mcp = await connectInMemory(app.deps, "schema-tests");
   return {
-    client,
+    client: mcp.client,
     cluster,
     db,
     advance: (ms) => {
       t += ms;
     },
     async [Symbol.asyncDispose]() {
-      await client.close();
-      await server.close();
+      await mcp.close();
       await app.close();
     },
   };

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../config/load_config.ts";
 import { createMemoryLogger } from "../log.ts";
 import { sharedTestCluster, uniqueName } from "../../tests/support/test_cluster.ts";
 import { createFunctionCatalogSource } from "./function_volatility.ts";
-import { limitsFor, openPool } from "./pool.ts";
-import { createReadOnlyDb, type ReadOnlyDb } from "./read_only.ts";
+import { type ReadOnlyDb } from "./read_only.ts";
+import { openTestDb } from "../../tests/support/read_only_db.ts";
 
 Deno.test("createFunctionCatalogSource() loads VOLATILE functions once and reloads on an unknown name", async () => {
   const cluster = await sharedTestCluster();
@@ -16,11 +15,8 @@ Deno.test("createFunctionCatalogSource() loads VOLATILE functions once and reloa
       CREATE FUNCTION noisy(int, int) RETURNS int LANGUAGE sql VOLATILE AS 'SELECT $1';
       CREATE OPERATOR ### (LEFTARG = int, RIGHTARG = int, FUNCTION = noisy);`],
   });
-  const cfg = loadConfig({ DATABASE_URL: url });
-  if (!cfg.ok) throw cfg.error;
   const log = createMemoryLogger("DEBUG");
-  const limits = limitsFor(5);
-  const inner = createReadOnlyDb(openPool(cfg.value.database, limits, log), limits, log);
+  const inner = openTestDb(url, { log });
   let loads = 0;
   const db: Pick<ReadOnlyDb, "catalog"> = {
     catalog: (sql, params) => {

@@ -4,8 +4,6 @@
  * SQL cannot lift, nothing left on the pooled connection for the next call.
  */
 import assert from "node:assert/strict";
-import { loadConfig } from "../config/load_config.ts";
-import { createMemoryLogger } from "../log.ts";
 import { sharedTestCluster } from "../../tests/support/test_cluster.ts";
 import {
   attackLines,
@@ -15,8 +13,8 @@ import {
   type Target,
   tmpPaths,
 } from "../../tests/safety/harness.ts";
-import { limitsFor, openPool } from "./pool.ts";
-import { createReadOnlyDb, type ReadOnlyDb } from "./read_only.ts";
+import { type ReadOnlyDb } from "./read_only.ts";
+import { openTestDb } from "../../tests/support/read_only_db.ts";
 
 const TIMEOUT_S = 1;
 const RUN = { maxRows: 100, maxBytes: 100_000 };
@@ -47,15 +45,7 @@ const NOT_RUN = new Set<string>([
 async function setup(): Promise<{ target: Target; db: ReadOnlyDb; close(): Promise<void> }> {
   const cluster = await sharedTestCluster();
   const target = await createTarget(cluster, "executor");
-  const cfg = loadConfig({
-    DATABASE_URL: target.url,
-    DATABASE_MIN_POOL_SIZE: "1",
-    DATABASE_MAX_POOL_SIZE: "1",
-  });
-  if (!cfg.ok) throw cfg.error;
-  const limits = limitsFor(TIMEOUT_S);
-  const log = createMemoryLogger("ERROR");
-  const db = createReadOnlyDb(openPool(cfg.value.database, limits, log), limits, log);
+  const db = openTestDb(target.url, { timeoutS: TIMEOUT_S, maxPoolSize: 1 });
   return {
     target,
     db,

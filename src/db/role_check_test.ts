@@ -1,24 +1,15 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../config/load_config.ts";
 import { createMemoryLogger } from "../log.ts";
 import { quoteIdent, sharedTestCluster, uniqueName } from "../../tests/support/test_cluster.ts";
 import { createReadOnlyRole } from "../../tests/safety/readonly_role.ts";
-import { limitsFor, openPool } from "./pool.ts";
-import { createReadOnlyDb, type ReadOnlyDb } from "./read_only.ts";
+import { type ReadOnlyDb } from "./read_only.ts";
 import { checkRole, enforceReadOnlyRole } from "./role_check.ts";
+import { openTestDb } from "../../tests/support/read_only_db.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 function dbFor(url: string): ReadOnlyDb {
-  const cfg = loadConfig({
-    DATABASE_URL: url,
-    DATABASE_MIN_POOL_SIZE: "1",
-    DATABASE_MAX_POOL_SIZE: "2",
-  });
-  if (!cfg.ok) throw cfg.error;
-  const log = createMemoryLogger("ERROR");
-  const limits = limitsFor(5);
-  return createReadOnlyDb(openPool(cfg.value.database, limits, log), limits, log);
+  return openTestDb(url);
 }
 
 async function database(): Promise<{ name: string; url: string }> {

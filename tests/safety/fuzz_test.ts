@@ -7,16 +7,11 @@
  * database's fingerprint must be unchanged at the end.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_BLOCKED_FUNCTIONS } from "../../src/config/blocked_functions.ts";
-import { loadConfig } from "../../src/config/load_config.ts";
-import { createFunctionCatalogSource } from "../../src/db/function_volatility.ts";
-import { limitsFor, openPool } from "../../src/db/pool.ts";
-import { createReadOnlyDb } from "../../src/db/read_only.ts";
-import { createMemoryLogger } from "../../src/log.ts";
 import { createSqlParser, splitSql } from "../../src/sql/parse.ts";
-import { checkSql, type SqlPolicy } from "../../src/sql/validate.ts";
+import { checkSql } from "../../src/sql/validate.ts";
 import { sharedTestCluster } from "../support/test_cluster.ts";
 import { attackLines, createTarget, PUBLIC_BYPASSES } from "./harness.ts";
+import { defaultPolicy, openTestDb } from "../support/read_only_db.ts";
 
 const SEED = 0x5eed_0003;
 const MUTATIONS = 4_000;
@@ -126,21 +121,10 @@ function mutate(rand: () => number, seeds: string[]): string {
 Deno.test("fuzz: the validator never throws, never hangs, never accepts a write", async () => {
   const cluster = await sharedTestCluster();
   const target = await createTarget(cluster, "fuzz");
-  const cfg = loadConfig({
-    DATABASE_URL: target.url,
-    DATABASE_MIN_POOL_SIZE: "1",
-    DATABASE_MAX_POOL_SIZE: "2",
-  });
-  if (!cfg.ok) throw cfg.error;
-  const log = createMemoryLogger("ERROR");
-  const limits = limitsFor(1);
-  const db = createReadOnlyDb(openPool(cfg.value.database, limits, log), limits, log);
+  const db = openTestDb(target.url, { timeoutS: 1 });
   try {
     const parser = await createSqlParser();
-    const policy: SqlPolicy = {
-      blockedFunctions: new Set(DEFAULT_BLOCKED_FUNCTIONS),
-      catalog: createFunctionCatalogSource(db, log),
-    };
+    const policy = defaultPolicy(db);
     const valid = splitSql(
       await Deno.readTextFile(new URL("../fixtures/sql/valid-select-sample.sql", import.meta.url)),
     );

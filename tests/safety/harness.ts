@@ -6,13 +6,11 @@
  */
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { type App, createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/load_config.ts";
 import { limitsFor, openPool, type Sql } from "../../src/db/pool.ts";
 import { createMemoryLogger } from "../../src/log.ts";
-import { createMcpServer } from "../../src/mcp/server.ts";
+import { connectInMemory } from "../support/in_memory_mcp.ts";
 import { unfenceJson } from "../../src/mcp/tool_result.ts";
 import { type TestCluster, uniqueName } from "../support/test_cluster.ts";
 
@@ -136,14 +134,10 @@ export async function startMcp(env: Record<string, string>): Promise<McpHarness>
   if (!cfg.ok) throw cfg.error;
   const log = createMemoryLogger("ERROR");
   const app = await createApp(cfg.value, log, "0.0.0-test");
-  const server = createMcpServer(app.deps);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: "safety-tests", version: "1.0.0" });
-  await client.connect(clientSide);
+  const mcp = await connectInMemory(app.deps, "safety-tests");
+  const client = mcp.client;
   const close = async () => {
-    await client.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
+    await mcp.close();
     await app.close();
   };
   return {

@@ -5,15 +5,10 @@
  * drift silently. (libpg-query 18's grammar also accepts the 4 statements marked "pg15: no".)
  */
 import assert from "node:assert/strict";
-import { DEFAULT_BLOCKED_FUNCTIONS } from "../../src/config/blocked_functions.ts";
-import { loadConfig } from "../../src/config/load_config.ts";
-import { createFunctionCatalogSource } from "../../src/db/function_volatility.ts";
-import { limitsFor, openPool } from "../../src/db/pool.ts";
-import { createReadOnlyDb } from "../../src/db/read_only.ts";
-import { createMemoryLogger } from "../../src/log.ts";
 import { createSqlParser, splitSql } from "../../src/sql/parse.ts";
-import { checkSql, type SqlPolicy } from "../../src/sql/validate.ts";
+import { checkSql } from "../../src/sql/validate.ts";
 import { sharedTestCluster, uniqueName } from "../support/test_cluster.ts";
+import { defaultPolicy, openTestDb } from "../support/read_only_db.ts";
 
 interface Refusal {
   source: string;
@@ -24,17 +19,10 @@ interface Refusal {
 Deno.test("the valid SELECT sample is accepted, except the intended refusals", async () => {
   const cluster = await sharedTestCluster();
   const url = await cluster.createDatabase(uniqueName("corpus"));
-  const cfg = loadConfig({ DATABASE_URL: url });
-  if (!cfg.ok) throw cfg.error;
-  const log = createMemoryLogger("ERROR");
-  const limits = limitsFor(5);
-  const db = createReadOnlyDb(openPool(cfg.value.database, limits, log), limits, log);
+  const db = openTestDb(url);
   try {
     const parser = await createSqlParser();
-    const policy: SqlPolicy = {
-      blockedFunctions: new Set(DEFAULT_BLOCKED_FUNCTIONS),
-      catalog: createFunctionCatalogSource(db, log),
-    };
+    const policy = defaultPolicy(db);
     const file = new URL("../fixtures/sql/valid-select-sample.sql", import.meta.url);
     const text = await Deno.readTextFile(file);
     const statements = splitSql(text);
