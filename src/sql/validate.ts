@@ -97,12 +97,19 @@ export function inspectStatement(
 }
 
 /** The grammar rules, then the connected database's catalog rules (VOLATILE functions). */
-export async function checkSql(
+export function checkSql(
   sql: string,
   parser: SqlParser,
   policy: SqlPolicy,
 ): Promise<Result<SafeSql>> {
-  const safe = validateSql(sql, parser, policy);
+  return withCatalogRules(validateSql(sql, parser, policy), policy);
+}
+
+/** Applies the catalog rules to what the grammar rules accepted (reads or writes alike). */
+export async function withCatalogRules<T extends StatementCalls>(
+  safe: Result<T>,
+  policy: SqlPolicy,
+): Promise<Result<T>> {
   if (!safe.ok || !policy.catalog) return safe;
   const catalog = await policy.catalog.load(safe.value.functions.map((p) => p[p.length - 1]));
   if (!catalog.ok) return catalog;

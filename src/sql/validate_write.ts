@@ -1,9 +1,13 @@
 import { ok, type Result } from "../errors.ts";
-import { checkVolatility } from "./function_policy.ts";
 import type { AstNode, SqlParser } from "./parse.ts";
 import { refuse } from "./refusal.ts";
 import { operationName } from "./statement_rules.ts";
-import { inspectStatement, type SqlPolicy, type StatementFacts } from "./validate.ts";
+import {
+  inspectStatement,
+  type SqlPolicy,
+  type StatementFacts,
+  withCatalogRules,
+} from "./validate.ts";
 
 /** A write the write-mode validator accepted. */
 export interface SafeWrite extends StatementFacts {
@@ -83,14 +87,10 @@ export function validateWrite(
 }
 
 /** The write rules, then the connected database's catalog rules (VOLATILE functions). */
-export async function checkWrite(
+export function checkWrite(
   sql: string,
   parser: SqlParser,
   policy: SqlPolicy,
 ): Promise<Result<SafeWrite>> {
-  const safe = validateWrite(sql, parser, policy);
-  if (!safe.ok || !policy.catalog) return safe;
-  const catalog = await policy.catalog.load(safe.value.functions.map((p) => p[p.length - 1]));
-  if (!catalog.ok) return catalog;
-  return checkVolatility(safe.value, catalog.value) ?? safe;
+  return withCatalogRules(validateWrite(sql, parser, policy), policy);
 }
