@@ -1,4 +1,3 @@
-import type { Column, Row } from "../db/read_only.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import type { Llm } from "../llm/llm_client.ts";
 import { sqlPrompt } from "../llm/prompts.ts";
@@ -8,6 +7,7 @@ import type { SchemaCache } from "../schema/schema_cache.ts";
 import { type CheckFinding, checkResult } from "./check_result.ts";
 import type { ExampleSet } from "./examples.ts";
 import { type Attempt, generateWithRepair, type TokensByStage } from "./repair_loop.ts";
+import { type ResultData, toResultData } from "./result_data.ts";
 import type { RunLimits, RunSqlDeps } from "./run_sql.ts";
 
 /** How the NL→SQL loop behaves (LLM_MAX_ATTEMPTS, LLM_VALIDATE_RESULTS, LLM_SAMPLE_ROWS). */
@@ -40,14 +40,6 @@ export interface AskDeps extends RunSqlDeps {
 }
 
 export type ReturnType = "result" | "sql";
-
-export interface ResultData {
-  columns: Column[];
-  rows: Row[];
-  row_count: number;
-  /** Seconds the database took, including fetching the rows. */
-  execution_time: number;
-}
 
 export interface SqlAnswer {
   success: true;
@@ -164,12 +156,7 @@ export async function answerQuestion(
   }
   return ok({
     ...base,
-    data: {
-      columns: rows.columns,
-      rows: rows.rows,
-      row_count: rows.rowCount,
-      execution_time: rows.executionMs / 1000,
-    },
+    data: toResultData(rows),
     ...rating,
     tokens_used: total(),
     tokens_by_stage: tokens,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ok, type Result } from "../../errors.ts";
+import { toResultData } from "../../pipeline/result_data.ts";
 import { type RunLimits, runSql, type RunSqlDeps } from "../../pipeline/run_sql.ts";
 import type { McpServer } from "../sdk.ts";
 import { toToolResult } from "../tool_result.ts";
@@ -28,16 +29,10 @@ export async function executeSql(
 ): Promise<Result<ExecuteAnswer>> {
   const rows = await runSql(sql, deps, limits, signal);
   if (!rows.ok) return rows;
-  const r = rows.value;
   return ok({
     success: true,
-    data: {
-      columns: r.columns,
-      rows: r.rows,
-      row_count: r.rowCount,
-      execution_time: r.executionMs / 1000,
-    },
-    ...(r.truncated ? { truncated: true as const } : {}),
+    data: toResultData(rows.value),
+    ...(rows.value.truncated ? { truncated: true as const } : {}),
   });
 }
 
