@@ -14,14 +14,6 @@ export interface SessionLimits {
   idleInTransactionTimeoutMs: number;
 }
 
-/** Keeps PostgreSQL's text for types JSON cannot hold exactly; made ISO 8601 later. */
-const asText = (oid: number) => ({
-  to: oid,
-  from: [oid],
-  serialize: (x: unknown) => String(x),
-  parse: (x: string) => x,
-});
-
 /**
  * Opens the pool. Every session starts read-only with server-side timeouts, in UTC with ISO
  * dates and intervals, so values serialize the same whatever the server's defaults.
@@ -54,12 +46,6 @@ export function openPool(
     prepare: false,
     fetch_types: true,
     onnotice: (notice) => log.debug("db.notice", { message: notice.message }),
-    types: {
-      date: asText(1082),
-      timestamp: asText(1114),
-      timestamptz: asText(1184),
-      bytea: asText(17),
-    },
     connection: {
       application_name: "pg-mcp",
       default_transaction_read_only: readOnlySessions,
