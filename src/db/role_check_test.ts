@@ -4,9 +4,8 @@ import { quoteIdent, sharedTestCluster, uniqueName } from "../../tests/support/t
 import { createReadOnlyRole } from "../../tests/safety/readonly_role.ts";
 import { type ReadOnlyDb } from "./read_only.ts";
 import { checkRole, enforceReadOnlyRole } from "./role_check.ts";
+import { runServerToExit } from "../../tests/support/spawn_server.ts";
 import { openTestDb } from "../../tests/support/read_only_db.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 function dbFor(url: string): ReadOnlyDb {
   return openTestDb(url);
@@ -104,27 +103,8 @@ Deno.test("checkRole() reports write grants and server-file roles", async () => 
 
 Deno.test("main.ts exits with status 2 when SECURITY_REQUIRE_READONLY_ROLE=true and the role can write", async () => {
   const { url } = await database();
-  const cwd = await Deno.makeTempDir();
-  try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", `${ROOT}deno.json`, `${ROOT}main.ts`],
-      cwd,
-      clearEnv: true,
-      env: {
-        PATH: Deno.env.get("PATH") ?? "",
-        HOME: Deno.env.get("HOME") ?? cwd,
-        DATABASE_URL: url,
-        SECURITY_REQUIRE_READONLY_ROLE: "true",
-      },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 2, stderr);
-    assert.equal(out.stdout.length, 0);
-    assert.match(stderr, /pg-mcp: Cannot start: role "postgres" is not read-only \(superuser/);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  const out = await runServerToExit({ DATABASE_URL: url, SECURITY_REQUIRE_READONLY_ROLE: "true" });
+  assert.equal(out.code, 2, out.stderr);
+  assert.equal(out.stdout, "");
+  assert.match(out.stderr, /pg-mcp: Cannot start: role "postgres" is not read-only \(superuser/);
 });
