@@ -1,6 +1,6 @@
-import type { Rows } from "../db/read_only.ts";
+import type { ResultTable } from "./compare.ts";
 import type { Result } from "../errors.ts";
-import type { ResultAnswer, SqlAnswer } from "../pipeline/answer_question.ts";
+import type { ResultAnswer, SqlAnswer } from "../usecases/ask_question.ts";
 import type { Attempt } from "../pipeline/repair_loop.ts";
 import { compareResults } from "./compare.ts";
 import type { EvalQuestion } from "./questions.ts";
@@ -67,7 +67,7 @@ export interface EvalDeps {
   /** The pipeline: question → answer (mode "result"). */
   ask(question: string): Promise<Result<SqlAnswer | ResultAnswer>>;
   /** Runs a gold statement read-only. */
-  runGold(sql: string): Promise<Result<Rows>>;
+  runGold(sql: string): Promise<Result<ResultTable>>;
   /** ms; the only clock. */
   now(): number;
   /** Called after each question. */
@@ -137,14 +137,7 @@ async function evalOne(q: EvalQuestion, deps: EvalDeps): Promise<QuestionResult>
     };
   }
   if (!("data" in a)) return { ...ran, outcome: "wrong", right: false, reason: "no rows" };
-  const got: Rows = {
-    columns: a.data.columns,
-    rows: a.data.rows,
-    rowCount: a.data.row_count,
-    truncated: a.truncated === true,
-    executionMs: a.data.execution_time * 1000,
-  };
-  const cmp = compareResults(gold.value, got, q.orderMatters);
+  const cmp = compareResults(gold.value, a.data, q.orderMatters);
   return cmp.match
     ? { ...ran, outcome: "correct", right: true }
     : { ...ran, outcome: "wrong", right: false, reason: cmp.reason };

@@ -74,6 +74,12 @@ export function repairMessage(sql: string | undefined, failure: AttemptFailure):
     if (failure.code === "DB_TIMEOUT") {
       lines.push("The query ran out of time: write a cheaper query that answers the question.");
     }
+    if (failure.code === "QUERY_TOO_EXPENSIVE") {
+      lines.push(
+        "The planner estimates that query is too expensive to run: write a cheaper query " +
+          "(filter early, avoid cross joins, aggregate before joining) that answers the question.",
+      );
+    }
   }
   lines.push(
     "Write one corrected read-only PostgreSQL query that answers the question, using only the " +

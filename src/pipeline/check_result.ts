@@ -1,4 +1,4 @@
-import type { Rows } from "../db/read_only.ts";
+import type { ReadResult } from "../db/read_executor.ts";
 import type { Llm, TokenUsage } from "../llm/llm_client.ts";
 import { ZERO_USAGE } from "../llm/llm_client.ts";
 import { checkPrompt } from "../llm/prompts.ts";
@@ -22,7 +22,7 @@ export const PENALTIES: Readonly<Record<CheckFinding["check"], number>> = {
 };
 
 /** Checks that need no model: they look only at the rows. */
-export function deterministicChecks(rows: Rows): CheckFinding[] {
+export function deterministicChecks(rows: ReadResult): CheckFinding[] {
   const findings: CheckFinding[] = [];
   if (rows.rowCount === 0) {
     findings.push({
@@ -32,7 +32,7 @@ export function deterministicChecks(rows: Rows): CheckFinding[] {
     });
     return findings;
   }
-  const allNull = rows.columns.filter((c) => rows.rows.every((r) => r[c.name] === null));
+  const allNull = rows.columns.filter((_, i) => rows.rows.every((r) => r[i] === null));
   if (allNull.length > 0) {
     findings.push({
       check: "all_null_columns",
@@ -45,7 +45,7 @@ export function deterministicChecks(rows: Rows): CheckFinding[] {
   const seen = new Set<string>();
   let duplicates = 0;
   for (const row of rows.rows) {
-    const key = JSON.stringify(rows.columns.map((c) => row[c.name]));
+    const key = JSON.stringify(row);
     if (seen.has(key)) duplicates++;
     else seen.add(key);
   }
@@ -57,7 +57,7 @@ export function deterministicChecks(rows: Rows): CheckFinding[] {
     });
   }
   if (rows.truncated) {
-    const cap = rows.truncatedBy === "max_bytes" ? "the size cap" : "the row cap";
+    const cap = rows.truncatedBy === "bytes" ? "the size cap" : "the row cap";
     findings.push({
       check: "row_cap_hit",
       penalty: PENALTIES.row_cap_hit,
@@ -81,7 +81,7 @@ export interface ResultCheck {
 export interface CheckResultInput {
   question: string;
   sql: string;
-  rows: Rows;
+  rows: ReadResult;
   /** Rows shown to the model. */
   sampleRows: number;
   /** Used when the model check cannot run. */
@@ -121,7 +121,9 @@ export async function checkResult(
       columns: input.rows.columns,
       rowCount: input.rows.rowCount,
       truncated: input.rows.truncated,
-      sampleRows: input.rows.rows.slice(0, input.sampleRows),
+      sampleRows: input.rows.rows.slice(0, input.sampleRows).map((row) =>
+        Object.fromEntries(input.rows.columns.map((c, i) => [c.name, row[i]]))
+      ),
     }),
     { jsonSchema: CHECK_SCHEMA, signal },
   );
