@@ -4,12 +4,16 @@ import { enforceReadOnlyRole } from "./db/role_check.ts";
 import { type Database, openDatabase } from "./databases/database.ts";
 import { createRegistry, type DatabaseRegistry } from "./databases/registry.ts";
 import { AppError, ok, type Result } from "./errors.ts";
-import { createMetrics, type Metrics } from "./http/metrics.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { createLlmClient } from "./llm/llm_client.ts";
 import { isLlmOutage, withResilience } from "./llm/resilient_llm.ts";
 import type { Logger } from "./log.ts";
 import { withErrorBoundary } from "./mcp/middleware/error_boundary.ts";
+import { withAudit } from "./mcp/middleware/audit.ts";
 import { withMetrics } from "./mcp/middleware/metrics.ts";
+import { withRateLimit } from "./mcp/middleware/rate_limit.ts";
+import { withLlmLimits } from "./llm/rate_limited_llm.ts";
+import { KeyedBuckets, TokenBucket } from "./resilience/rate_limiter.ts";
 import type { ServerContext } from "./mcp/server.ts";
 import { compose } from "./mcp/tool.ts";
 import { createToolCatalog } from "./mcp/tool_catalog.ts";
@@ -75,6 +79,7 @@ export async function createApp(
 ): Promise<App> {
   const now = options.now ?? Date.now;
   const parser = await createSqlParser();
+  const metrics = createMetrics();
   const blockedFunctions = new Set(config.security.blockedFunctions);
   const snapshots = createSnapshotStore<CacheEntry>(
     config.cache.maxSize,
@@ -87,7 +92,7 @@ export async function createApp(
       schema: config.schema,
       cache: { enabled: config.cache.enabled, ttlMs: config.cache.schemaTtlS * 1000 },
       allowWrites: config.security.allowWriteOperations,
-    }, { log, now, snapshots })
+    }, { log, now, snapshots, onSchemaEvent: (db, event) => metrics.schemaCache(db, event) })
   );
   const registry = createRegistry(databases);
   const closeAll = () => registry.close();
@@ -99,7 +104,6 @@ export async function createApp(
     await closeAll();
     throw new AppError(examples.error.code, examples.error.message, examples.error.details);
   }
-  const metrics = createMetrics();
   // Retries and the breaker are ours (configured delays), not the client's own.
   const breaker = new CircuitBreaker({
     name: "the language model",
@@ -108,10 +112,16 @@ export async function createApp(
     now,
     counts: isLlmOutage,
   });
-  metrics.watchCircuit("llm", () => breaker.state === "open");
+  metrics.watchCircuit("llm", () => breaker.state);
+  metrics.watchPools(() => databases.map((d) => ({ database: d.name, stats: d.pool.stats() })));
   const client = createLlmClient(config.llm, log, { maxRetries: 0 });
+  const llmLimits = {
+    requests: new TokenBucket(config.rateLimits.llmRequestsPerMinute, now),
+    tokens: new TokenBucket(config.rateLimits.llmTokensPerMinute, now),
+    onLimited: (limit: string) => metrics.rateLimited(limit),
+  };
   const llm = client.ok
-    ? ok(withResilience(client.value, breaker, {
+    ? ok(withResilience(withLlmLimits(client.value, llmLimits), breaker, {
       maxRetries: config.resilience.maxRetries,
       delayMs: config.resilience.retryDelayS * 1000,
       factor: config.resilience.backoffFactor,
@@ -125,7 +135,7 @@ export async function createApp(
     maxQueryCost: config.security.maxQueryCost,
   };
   const usecases: UseCases = {
-    run: { databases: registry, parser, limits, tokens },
+    run: { databases: registry, parser, limits, tokens, observer: metrics },
     ask: {
       databases: registry,
       parser,
@@ -141,6 +151,7 @@ export async function createApp(
       limits,
       tokens,
       log,
+      observer: metrics,
     },
     schema: { databases: registry, tokens, maxResultChars: config.server.maxResultChars },
     ...(config.security.allowWriteOperations
@@ -163,7 +174,20 @@ export async function createApp(
       ...(usecases.write ? [executeWriteTool(usecases.write)] : []),
       ...schemaTools(usecases.schema),
     ],
-    compose(withErrorBoundary(log), withMetrics(metrics, performance.now.bind(performance))),
+    compose(
+      withErrorBoundary(log),
+      withMetrics(metrics, performance.now.bind(performance)),
+      withAudit({
+        log,
+        fingerprint: (sql) => parser.fingerprint(sql),
+        logSql: config.observability.logSql,
+        now: performance.now.bind(performance),
+      }),
+      withRateLimit(
+        new KeyedBuckets(config.rateLimits.requestsPerMinute, now),
+        () => metrics.rateLimited("requests"),
+      ),
+    ),
   );
   return {
     server: {

@@ -86,6 +86,15 @@ export interface ObservabilityConfig {
   metricsPort: number;
   logLevel: LogLevel;
   logFormat: "json" | "text";
+  /** Put the SQL text in the audit lines (never rows). */
+  logSql: boolean;
+}
+
+/** Per minute; 0 turns a limit off. */
+export interface RateLimitConfig {
+  requestsPerMinute: number;
+  llmRequestsPerMinute: number;
+  llmTokensPerMinute: number;
 }
 
 export interface ServerConfig {
@@ -119,5 +128,6 @@ export interface Config {
   schema: SchemaConfig;
   resilience: ResilienceConfig;
   observability: ObservabilityConfig;
+  rateLimits: RateLimitConfig;
   server: ServerConfig;
 }

@@ -63,6 +63,10 @@ export const ENV_VARS = [
   "OBSERVABILITY_METRICS_PORT",
   "OBSERVABILITY_LOG_LEVEL",
   "OBSERVABILITY_LOG_FORMAT",
+  "OBSERVABILITY_LOG_SQL",
+  "RATE_LIMIT_REQUESTS_PER_MINUTE",
+  "RATE_LIMIT_LLM_REQUESTS_PER_MINUTE",
+  "RATE_LIMIT_LLM_TOKENS_PER_MINUTE",
   "MCP_TRANSPORT",
   "MCP_HTTP_HOST",
   "MCP_HTTP_PORT",
@@ -191,6 +195,16 @@ export function loadConfig(env: Env): Result<Config> {
         "OBSERVABILITY_LOG_FORMAT",
         envEnum(["json", "text"] as const),
         "json",
+      ),
+      logSql: r.get("OBSERVABILITY_LOG_SQL", envBool(), false),
+    },
+    rateLimits: {
+      requestsPerMinute: r.get("RATE_LIMIT_REQUESTS_PER_MINUTE", envInt(0, 10_000_000), 600),
+      llmRequestsPerMinute: r.get("RATE_LIMIT_LLM_REQUESTS_PER_MINUTE", envInt(0, 10_000_000), 120),
+      llmTokensPerMinute: r.get(
+        "RATE_LIMIT_LLM_TOKENS_PER_MINUTE",
+        envInt(0, 1_000_000_000),
+        1_000_000,
       ),
     },
     server: {

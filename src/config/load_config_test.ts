@@ -61,6 +61,12 @@ Deno.test("loadConfig() applies every documented default", () => {
     metricsPort: 9090,
     logLevel: "INFO",
     logFormat: "json",
+    logSql: false,
+  });
+  assert.deepEqual(c.rateLimits, {
+    requestsPerMinute: 600,
+    llmRequestsPerMinute: 120,
+    llmTokensPerMinute: 1_000_000,
   });
 });
 

@@ -56,6 +56,8 @@ export interface DatabaseServices {
   now: () => number;
   /** Cached snapshots of all databases, bounded together (CACHE_MAX_SIZE). */
   snapshots: SnapshotStore<CacheEntry>;
+  /** Told of every schema cache hit, miss and reload (for metrics). */
+  onSchemaEvent?: (database: string, event: "hit" | "miss" | "reload") => void;
 }
 
 /** How often a down database is probed, and how long a probe may take (ms). */
@@ -117,6 +119,7 @@ export function openDatabase(
     ttlMs: settings.cache.ttlMs,
     store: services.snapshots,
     namespace: named.name,
+    onEvent: (event) => services.onSchemaEvent?.(named.name, event),
     now: services.now,
     log,
   });

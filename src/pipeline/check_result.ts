@@ -3,7 +3,7 @@ import type { Llm, TokenUsage } from "../llm/llm_client.ts";
 import { ZERO_USAGE } from "../llm/llm_client.ts";
 import { checkPrompt } from "../llm/prompts.ts";
 import type { Logger } from "../log.ts";
-import { parseJsonObject, toConfidence } from "./generate_sql.ts";
+import { type CallBounds, parseJsonObject, toConfidence } from "./generate_sql.ts";
 
 /** A deterministic finding that lowers the confidence, with the reason stated. */
 export interface CheckFinding {
@@ -111,7 +111,7 @@ export async function checkResult(
   llm: Llm,
   input: CheckResultInput,
   log: Logger,
-  signal?: AbortSignal,
+  call: CallBounds = {},
 ): Promise<ResultCheck> {
   const findings = deterministicChecks(input.rows);
   const completion = await llm.complete(
@@ -125,7 +125,7 @@ export async function checkResult(
         Object.fromEntries(input.rows.columns.map((c, i) => [c.name, row[i]]))
       ),
     }),
-    { jsonSchema: CHECK_SCHEMA, signal },
+    { jsonSchema: CHECK_SCHEMA, ...call },
   );
   let base = input.fallbackConfidence;
   let said: string;

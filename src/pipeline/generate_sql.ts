@@ -2,6 +2,12 @@ import { fail, ok, type Result } from "../errors.ts";
 import { extractSql } from "../llm/extract_sql.ts";
 import type { ChatMessage, Llm, TokenUsage } from "../llm/llm_client.ts";
 
+/** What bounds one model call: the caller's cancel and the question's deadline (epoch ms). */
+export interface CallBounds {
+  signal?: AbortSignal;
+  deadline?: number;
+}
+
 export interface GeneratedSql {
   sql: string;
   explanation?: string;
@@ -35,12 +41,9 @@ export const GENERATION_SCHEMA = {
 export async function generateSql(
   llm: Llm,
   messages: ChatMessage[],
-  signal?: AbortSignal,
+  call: CallBounds = {},
 ): Promise<Result<GeneratedSql>> {
-  const completion = await llm.complete(messages, {
-    jsonSchema: GENERATION_SCHEMA,
-    signal,
-  });
+  const completion = await llm.complete(messages, { jsonSchema: GENERATION_SCHEMA, ...call });
   if (!completion.ok) return completion;
   const { text, usage } = completion.value;
   const sql = extractSql(text);

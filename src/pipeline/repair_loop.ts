@@ -33,8 +33,12 @@ export interface RepairLoop<T> {
   tryAnswer: (sql: string) => Promise<Result<T>>;
   log: Logger;
   signal?: AbortSignal;
+  /** Epoch ms the question must be answered by. */
+  deadline?: number;
   /** Told before each generation (1-based), for progress reports. */
   onAttempt?: (attempt: number) => void;
+  /** Told after each generation: its stage, seconds and tokens (metrics). */
+  onGenerated?: (stage: "generate" | "repair", seconds: number, tokens: number) => void;
 }
 
 /**
@@ -52,7 +56,18 @@ export async function generateWithRepair<T>(loop: RepairLoop<T>): Promise<Repair
     if (loop.signal?.aborted) break;
     const stage = i === 0 ? "generate" : "repair";
     loop.onAttempt?.(i + 1);
-    const generated = await generateSql(loop.llm, conversation, loop.signal);
+    const started = performance.now();
+    const generated = await generateSql(loop.llm, conversation, {
+      signal: loop.signal,
+      deadline: loop.deadline,
+    });
+    loop.onGenerated?.(
+      stage,
+      (performance.now() - started) / 1000,
+      generated.ok
+        ? generated.value.usage.totalTokens
+        : usageOf(generated.error.details).totalTokens,
+    );
     if (!generated.ok) {
       const error = generated.error;
       tokens[stage] += usageOf(error.details).totalTokens;

@@ -42,6 +42,8 @@ export interface SchemaCacheOptions {
   store?: SnapshotStore<CacheEntry>;
   /** This database's prefix in a shared store. */
   namespace?: string;
+  /** Told of each lookup served from the cache (hit), needing a load (miss), and each reload. */
+  onEvent?: (event: "hit" | "miss" | "reload") => void;
   /** How long a snapshot is served without asking for the fingerprint. Default 1 s. */
   checkIntervalMs?: number;
   defaultScope?: SchemaScope;
@@ -126,8 +128,10 @@ export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
     const now = options.now();
     if (!entry || now - entry.loadedAt >= options.ttlMs) {
       if (entry) entries.delete(key);
+      options.onEvent?.("miss");
       return load(key, scope, false);
     }
+    options.onEvent?.("hit");
     store(key, entry); // most recently used
     const known = entry.snapshot.fingerprint;
     if (!options.fingerprint || known === undefined || now - entry.checkedAt < interval) {
@@ -143,6 +147,7 @@ export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
       return ok(entry.snapshot);
     }
     options.log?.info("schema.changed", {});
+    options.onEvent?.("reload");
     if (entries.get(key) === entry) entries.delete(key);
     return load(key, scope, false);
   };

@@ -17,6 +17,7 @@ import { buildSchemaContext } from "../schema/context.ts";
 import type { TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
 import { checkSql } from "../sql/validate.ts";
+import { observeFailure, type PipelineObserver } from "./observer.ts";
 import { type ResultData, toResultData } from "./result_data.ts";
 import {
   clampRows,
@@ -60,6 +61,8 @@ export interface AskDeps {
   limits: OutputLimits;
   tokens: TokenSigner;
   log: Logger;
+  /** Told of generations, tokens, refusals and database errors (metrics). */
+  observer: PipelineObserver;
 }
 
 export type ReturnType = "result" | "sql";
@@ -76,6 +79,8 @@ export interface AskInput {
 export interface CallEvents {
   signal?: AbortSignal;
   progress?: (message: string) => void;
+  /** Epoch ms the question must be answered by (set from LLM_QUESTION_TIMEOUT). */
+  deadline?: number;
 }
 
 export interface SqlAnswer {
@@ -134,7 +139,11 @@ export async function askQuestion(
     db.value,
     deps.llm.value,
     deps,
-    { ...events, signal },
+    {
+      ...events,
+      signal,
+      deadline: deps.nl.deadlineMs > 0 ? Date.now() + deps.nl.deadlineMs : undefined,
+    },
   );
   if (!result.ok && deadline?.aborted && !events.signal?.aborted) {
     const seconds = deps.nl.deadlineMs / 1000;
@@ -168,11 +177,16 @@ async function answer(
     maxAttempts: deps.nl.maxAttempts,
     log: deps.log,
     signal: events.signal,
+    deadline: events.deadline,
+    onGenerated: (stage, seconds, tokens) => deps.observer.generated(stage, seconds, tokens),
     onAttempt: (n) => events.progress?.(`Writing SQL (attempt ${n} of ${deps.nl.maxAttempts})`),
     tryAnswer: async (sql) => {
       events.progress?.("Validating the SQL");
       const safe = await checkSql(sql, deps.parser, db.policy);
-      if (!safe.ok) return { ok: false, error: asBadOutput(safe.error) };
+      if (!safe.ok) {
+        observeFailure(deps.observer, safe.error);
+        return { ok: false, error: asBadOutput(safe.error) };
+      }
       if (input.returnType === "sql") {
         // Planned, never run: unknown names are still caught and repaired.
         if (safe.value.kind === "explain") return ok(undefined);
@@ -180,7 +194,7 @@ async function answer(
         return plan.ok ? ok(undefined) : plan;
       }
       events.progress?.("Running the SQL");
-      return readRows(db, safe.value, {
+      const rows = await readRows(db, safe.value, {
         maxRows,
         limits: deps.limits,
         skeleton: (columns) => ({
@@ -189,6 +203,8 @@ async function answer(
         }),
         signal: events.signal,
       });
+      if (!rows.ok) observeFailure(deps.observer, rows.error);
+      return rows;
     },
   });
   const { attempts, tokens } = loop;
@@ -243,9 +259,10 @@ async function answer(
         fallbackConfidence: unchecked.confidence,
       },
       deps.log,
-      events.signal,
+      { signal: events.signal, deadline: events.deadline },
     );
     tokens.check += check.usage.totalTokens;
+    deps.observer.tokensUsed("check", check.usage.totalTokens);
     rating = {
       confidence: check.confidence,
       confidence_reason: check.reason,

@@ -5,6 +5,7 @@ import { fail, ok, type Result } from "../errors.ts";
 import { digest, type TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
 import { checkSql, type ValidatedSql } from "../sql/validate.ts";
+import { observeFailure, type PipelineObserver } from "./observer.ts";
 import { overheadChars, type ResultData, toResultData } from "./result_data.ts";
 
 /** The caps on one answer's rows (SECURITY_MAX_ROWS, ..._BYTES, MCP_MAX_RESULT_CHARS). */
@@ -31,6 +32,8 @@ export interface RunSqlDeps {
   parser: SqlParser;
   limits: OutputLimits;
   tokens: TokenSigner;
+  /** Told of refusals and database errors (metrics). */
+  observer: PipelineObserver;
 }
 
 /** Where a cut result stops, so `cursor` can continue it. */
@@ -62,7 +65,10 @@ export async function runSql(
     : ok({ offset: 0, maxRows: undefined });
   if (!page.ok) return page;
   const safe = await checkSql(input.sql, deps.parser, db.value.policy);
-  if (!safe.ok) return safe;
+  if (!safe.ok) {
+    observeFailure(deps.observer, safe.error);
+    return safe;
+  }
   const maxRows = clampRows(input.maxRows ?? page.value.maxRows, deps.limits);
   const rows = await readRows(db.value, safe.value, {
     maxRows,
@@ -78,7 +84,10 @@ export async function runSql(
     }),
     signal,
   });
-  if (!rows.ok) return rows;
+  if (!rows.ok) {
+    observeFailure(deps.observer, rows.error);
+    return rows;
+  }
   return ok({
     success: true,
     database: db.value.name,

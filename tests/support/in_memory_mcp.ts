@@ -23,8 +23,9 @@ function asWire(transport: InMemoryTransport): InMemoryTransport {
 export async function connectInMemory(
   context: ServerContext,
   name = "pg-mcp-tests",
+  identity = "in-memory",
 ): Promise<InMemoryMcp> {
-  const server = createMcpServer(context, { transport: "stdio", identity: "in-memory" });
+  const server = createMcpServer(context, { transport: "stdio", identity });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(asWire(serverSide));
   const client = new Client({ name, version: "1.0.0" });

@@ -1,4 +1,4 @@
-import type { Metrics } from "../../http/metrics.ts";
+import type { Metrics } from "../../observability/metrics.ts";
 import type { Middleware } from "../tool.ts";
 
 /** Counts every tool call by outcome (ok or the error code) and times it. */
