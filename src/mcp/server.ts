@@ -1,4 +1,6 @@
 import type { DatabaseRegistry } from "../databases/registry.ts";
+import { serveClientLogging } from "./client_log.ts";
+import { registerPrompts } from "./prompts.ts";
 import { registerSchemaResources } from "./resources.ts";
 import { McpServer } from "./sdk.ts";
 import { type CallSource, serveTools, type ToolCatalog } from "./tool_catalog.ts";
@@ -23,10 +25,11 @@ export function createMcpServer(context: ServerContext, source: CallSource): Mcp
     { name: "pg-mcp", version: context.version },
     { instructions: INSTRUCTIONS },
   );
-  serveTools(server, context.tools, source);
+  serveTools(server, context.tools, source, serveClientLogging(server));
   registerSchemaResources(server, {
     databases: context.databases,
     maxResultChars: context.maxResultChars,
   });
+  registerPrompts(server, context.databases);
   return server;
 }

@@ -6,6 +6,7 @@ import {
   ListToolsRequestSchema,
   type McpServer,
 } from "./sdk.ts";
+import type { ClientLog } from "./client_log.ts";
 import type { Middleware, ToolCall, ToolDefinition, ToolRun } from "./tool.ts";
 import { toToolResult } from "./tool_result.ts";
 
@@ -59,7 +60,12 @@ export interface CallSource {
  * (every bad argument is an isError result with INVALID_INPUT, in the same shape as every other
  * failure), and progress notifications go out when the client sent a progressToken.
  */
-export function serveTools(server: McpServer, catalog: ToolCatalog, source: CallSource): void {
+export function serveTools(
+  server: McpServer,
+  catalog: ToolCatalog,
+  source: CallSource,
+  clientLog?: ClientLog,
+): void {
   const byName = new Map(catalog.tools.map((t) => [t.name, t]));
   server.server.registerCapabilities({ tools: { listChanged: false } });
   server.server.setRequestHandler(ListToolsRequestSchema, () => catalog.listed);
@@ -84,6 +90,7 @@ export function serveTools(server: McpServer, catalog: ToolCatalog, source: Call
     const token = request.params._meta?.progressToken;
     let step = 0;
     const client = server.server.getClientVersion();
+    const started = performance.now();
     try {
       const result = await run(parsed.data, {
         signal: controller.signal,
@@ -99,6 +106,12 @@ export function serveTools(server: McpServer, catalog: ToolCatalog, source: Call
             params: { progressToken: token, progress: step, message },
           }).catch(() => undefined);
         },
+      });
+      clientLog?.notify(result.ok ? "info" : "warning", {
+        event: "tool.called",
+        tool: tool.name,
+        outcome: result.ok ? "ok" : result.error.code,
+        duration_ms: Math.round(performance.now() - started),
       });
       return toToolResult(result);
     } finally {
