@@ -1,141 +1,136 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { createApp } from "./src/app.ts";
+import { parseCommand, usage } from "./src/cli/args.ts";
+import { canBind, formatReport, runDoctor } from "./src/cli/doctor.ts";
+import { serve } from "./src/cli/serve.ts";
+import type { Config } from "./src/config/config.ts";
 import { ENV_VARS, loadConfig, NAMED_DATABASE_URL } from "./src/config/load_config.ts";
 import { readEnv } from "./src/config/read_env.ts";
 import { AppError } from "./src/errors.ts";
-import { createHttpAuth } from "./src/http/auth.ts";
-import { livenessRoute, readinessRoute } from "./src/http/health.ts";
-import { metricsRoute } from "./src/http/metrics.ts";
-import { serveMetrics } from "./src/http/metrics_server.ts";
 import { isLoopback } from "./src/http/origin.ts";
-import { serveHttp } from "./src/http/serve.ts";
-import { createLogger } from "./src/log.ts";
-import { createMcpServer } from "./src/mcp/server.ts";
-import { createStdioTransport } from "./src/mcp/stdio_transport.ts";
+import { createLlmClient } from "./src/llm/llm_client.ts";
+import { createLogger, type Logger } from "./src/log.ts";
 
 const encoder = new TextEncoder();
+const version = denoJson.version;
+
 /** One clean line on stderr and exit status 2: bad configuration, never a stack trace. */
 function refuseToStart(message: string): never {
   Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${message}\n`));
   Deno.exit(2);
 }
 
-const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL }).catch((error) =>
-  refuseToStart(`Cannot read the settings file .env: ${(error as Error).message}`)
-);
-const config = loadConfig(env);
-if (!config.ok) refuseToStart(config.error.message);
-const cfg = config.value;
-const log = createLogger({
-  level: cfg.observability.logLevel,
-  format: cfg.observability.logFormat,
-});
-if (cfg.server.transport === "http" && !isLoopback(cfg.server.host)) {
-  if (cfg.server.authTokens.length === 0 && !cfg.server.allowUnauthenticated) {
+function print(text: string): void {
+  Deno.stdout.writeSync(encoder.encode(text));
+}
+
+async function configure(): Promise<Config> {
+  const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL }).catch((error) =>
+    refuseToStart(`Cannot read the settings file .env: ${(error as Error).message}`)
+  );
+  const config = loadConfig(env);
+  if (!config.ok) refuseToStart(config.error.message);
+  return config.value;
+}
+
+/** The app, or one clean line and exit 2 (a bad LLM_EXAMPLES_FILE names its line). */
+async function build(cfg: Config, log: Logger) {
+  if (cfg.demo) {
     refuseToStart(
-      `Cannot serve HTTP on ${cfg.server.host} without a token: set MCP_HTTP_AUTH_TOKEN, or ` +
-        "MCP_HTTP_ALLOW_UNAUTHENTICATED=true behind a proxy that authenticates",
+      "Cannot start: no database is configured; set DATABASE_URL (or DATABASE_* / PG*)",
     );
   }
-  if (cfg.server.authTokens.length === 0) {
-    log.warn("http.unauthenticated", {
-      host: cfg.server.host,
-      hint: "MCP_HTTP_ALLOW_UNAUTHENTICATED=true: anyone who reaches this address can query",
-    });
-  }
-}
-if (cfg.demo) {
-  refuseToStart(
-    "Cannot start: no database is configured; set DATABASE_URL (or DATABASE_* / PG*)",
-  );
+  return await createApp(cfg, log, version).catch((error) => {
+    if (!(error instanceof AppError)) throw error;
+    refuseToStart(error.message);
+  });
 }
 
-// A bad LLM_EXAMPLES_FILE is CONFIG_INVALID naming the line: one message, exit 2, like the config.
-const app = await createApp(cfg, log, denoJson.version).catch((error) => {
-  if (!(error instanceof AppError)) throw error;
-  refuseToStart(error.message);
-});
-// Role check: a warning in the logs (in the background, not delaying the start); with
-// SECURITY_REQUIRE_READONLY_ROLE=true it runs first and a role that can write exits with status 2.
-if (cfg.security.requireReadonlyRole) {
-  const roles = await app.checkRoles();
-  if (!roles.ok) {
-    await app.close().catch(() => undefined);
-    refuseToStart(roles.error.message);
-  }
-} else void app.checkRoles();
-
-const stops: (() => Promise<unknown>)[] = [];
-let stopping = false;
-/** Closes listeners and pools, then exits; never takes more than ~1.5 s. */
-async function stop(reason: string, code = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info("server.stopping", { reason });
-  setTimeout(() => Deno.exit(code), 1_500);
-  for (const s of stops) await s().catch(() => undefined);
+async function doctor(): Promise<never> {
+  const cfg = await configure();
+  const log = createLogger({ level: "ERROR", format: cfg.observability.logFormat });
+  const app = await build(cfg, log);
+  const report = await runDoctor({
+    config: cfg,
+    app,
+    llm: createLlmClient(cfg.llm, log, { maxRetries: 0 }),
+    canBind,
+  });
+  print(formatReport(report.checks, report.usable));
   await app.close().catch(() => undefined);
-  Deno.exit(code);
+  Deno.exit(report.usable ? 0 : 1);
 }
-Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
-Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
 
-if (cfg.server.transport === "http") {
-  const routes = {
-    "/healthz": { handle: livenessRoute(denoJson.version), open: true },
-    "/readyz": { handle: readinessRoute(app.databases, denoJson.version, app.llmCircuit) },
-    "/health": { handle: readinessRoute(app.databases, denoJson.version, app.llmCircuit) },
-    ...(cfg.observability.metricsEnabled
-      ? { "/metrics": { handle: metricsRoute(app.metrics) } }
-      : {}),
+async function run(): Promise<void> {
+  const cfg = await configure();
+  const log = createLogger({
+    level: cfg.observability.logLevel,
+    format: cfg.observability.logFormat,
+  });
+  if (cfg.server.transport === "http" && !isLoopback(cfg.server.host)) {
+    if (cfg.server.authTokens.length === 0 && !cfg.server.allowUnauthenticated) {
+      refuseToStart(
+        `Cannot serve HTTP on ${cfg.server.host} without a token: set MCP_HTTP_AUTH_TOKEN, or ` +
+          "MCP_HTTP_ALLOW_UNAUTHENTICATED=true behind a proxy that authenticates",
+      );
+    }
+    if (cfg.server.authTokens.length === 0) {
+      log.warn("http.unauthenticated", {
+        host: cfg.server.host,
+        hint: "MCP_HTTP_ALLOW_UNAUTHENTICATED=true: anyone who reaches this address can query",
+      });
+    }
+  }
+  const app = await build(cfg, log);
+  // Role check: a warning in the logs (in the background, not delaying the start); with
+  // SECURITY_REQUIRE_READONLY_ROLE=true it runs first and a role that can write exits with 2.
+  if (cfg.security.requireReadonlyRole) {
+    const roles = await app.checkRoles();
+    if (!roles.ok) {
+      await app.close().catch(() => undefined);
+      refuseToStart(roles.error.message);
+    }
+  } else void app.checkRoles();
+
+  let serving: Awaited<ReturnType<typeof serve>> | undefined;
+  let stopping = false;
+  /** Closes listeners and pools, then exits; never takes more than ~1.5 s. */
+  const stop = async (reason: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("server.stopping", { reason });
+    setTimeout(() => Deno.exit(code), 1_500);
+    await serving?.stop();
+    await app.close().catch(() => undefined);
+    Deno.exit(code);
   };
-  let http;
+  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
   try {
-    http = serveHttp({
-      host: cfg.server.host,
-      port: cfg.server.port,
-      auth: createHttpAuth(cfg.server.authTokens),
-      allowedOrigins: cfg.server.allowedOrigins,
-      allowedHosts: cfg.server.allowedHosts,
-      maxMessageBytes: cfg.server.maxMessageBytes,
-      createServer: (source) => createMcpServer(app.server, source),
-      routes,
-      log,
-    });
+    serving = await serve(app, cfg, log, version);
   } catch (error) {
     await app.close().catch(() => undefined);
     refuseToStart(
       `Cannot listen on ${cfg.server.host}:${cfg.server.port}: ${(error as Error).message}`,
     );
   }
-  stops.push(() => http.shutdown());
-  log.info("server.started", {
-    transport: "http",
-    url: `${http.url}/mcp`,
-    version: denoJson.version,
-    databases: app.databases.names(),
-  });
-} else {
-  const server = createMcpServer(app.server, { transport: "stdio", identity: "stdio" });
-  const transport = createStdioTransport({ maxMessageBytes: cfg.server.maxMessageBytes });
-  void transport.finished.then(({ failed }) =>
-    stop(failed ? "stdio failed" : "stdin closed", failed ? 1 : 0)
-  );
-  stops.push(() => server.close());
-  await server.connect(transport);
-  log.info("server.started", {
-    transport: "stdio",
-    version: denoJson.version,
-    databases: app.databases.names(),
-  });
+  void serving.ended.then((code) => stop(code === 0 ? "stdin closed" : "stdio failed", code));
 }
 
-if (cfg.observability.metricsEnabled) {
-  const metrics = serveMetrics(
-    cfg.server.host,
-    cfg.observability.metricsPort,
-    app.metrics,
-    log,
-  );
-  if (metrics) stops.push(() => metrics.shutdown());
+const command = parseCommand(Deno.args);
+switch (command.kind) {
+  case "help":
+    print(usage(version));
+    break;
+  case "version":
+    print(`pg-mcp ${version}\n`);
+    break;
+  case "invalid":
+    refuseToStart(command.message);
+    break;
+  case "doctor":
+    await doctor();
+    break;
+  case "serve":
+    await run();
 }

@@ -10,6 +10,7 @@ Deno.test("the start and compile tasks carry exactly the declared permission fla
     "run `deno task permissions` after adding a variable",
   );
   assert.equal(denoJson.tasks.compile, `deno compile ${flags} --output dist/pg-mcp main.ts`);
+  assert.equal(denoJson.tasks.doctor, `deno run ${flags} main.ts doctor`);
   assert.equal(denoJson.tasks.eval, `deno run ${evalPermissionFlags().join(" ")} src/eval/main.ts`);
   assert.ok(!flags.includes("--allow-all") && !/--allow-(run|write|ffi|sys)/.test(flags));
 });

@@ -69,10 +69,13 @@ export interface ExitedRun {
   stderr: string;
 }
 
-/** Runs main.ts to completion (for start-up failures) with the binary's flags. */
-export async function runServerToExit(env: Record<string, string>): Promise<ExitedRun> {
+/** Runs main.ts to completion (start-up failures, CLI commands) with the binary's flags. */
+export async function runServerToExit(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<ExitedRun> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...binaryPermissionFlags(), "main.ts"],
+    args: ["run", ...binaryPermissionFlags(), "main.ts", ...args],
     cwd: ROOT,
     env: { ...baseEnv(), ...env },
     clearEnv: true,
