@@ -12,6 +12,8 @@ import { withErrorBoundary } from "./mcp/middleware/error_boundary.ts";
 import { withAudit } from "./mcp/middleware/audit.ts";
 import { withMetrics } from "./mcp/middleware/metrics.ts";
 import { withRateLimit } from "./mcp/middleware/rate_limit.ts";
+import { withTracing } from "./mcp/middleware/tracing.ts";
+import { trace } from "@opentelemetry/api";
 import { withLlmLimits } from "./llm/rate_limited_llm.ts";
 import { KeyedBuckets, TokenBucket } from "./resilience/rate_limiter.ts";
 import type { ServerContext } from "./mcp/server.ts";
@@ -80,6 +82,7 @@ export async function createApp(
   const now = options.now ?? Date.now;
   const parser = await createSqlParser();
   const metrics = createMetrics();
+  const tracer = trace.getTracer("pg-mcp", version);
   const blockedFunctions = new Set(config.security.blockedFunctions);
   const snapshots = createSnapshotStore<CacheEntry>(
     config.cache.maxSize,
@@ -92,7 +95,13 @@ export async function createApp(
       schema: config.schema,
       cache: { enabled: config.cache.enabled, ttlMs: config.cache.schemaTtlS * 1000 },
       allowWrites: config.security.allowWriteOperations,
-    }, { log, now, snapshots, onSchemaEvent: (db, event) => metrics.schemaCache(db, event) })
+    }, {
+      log,
+      now,
+      snapshots,
+      tracer,
+      onSchemaEvent: (db, event) => metrics.schemaCache(db, event),
+    })
   );
   const registry = createRegistry(databases);
   const closeAll = () => registry.close();
@@ -175,6 +184,7 @@ export async function createApp(
       ...schemaTools(usecases.schema),
     ],
     compose(
+      withTracing(tracer),
       withErrorBoundary(log),
       withMetrics(metrics, performance.now.bind(performance)),
       withAudit({

@@ -54,7 +54,11 @@ export async function runDoctor(deps: DoctorDeps): Promise<{ checks: Check[]; us
     if (role.ok) {
       checks.push(
         role.value.readOnly
-          ? { status: "ok", subject: `${subject} role`, detail: `"${role.value.role}" is read-only` }
+          ? {
+            status: "ok",
+            subject: `${subject} role`,
+            detail: `"${role.value.role}" is read-only`,
+          }
           : {
             status: "warn",
             subject: `${subject} role`,
@@ -112,7 +116,9 @@ export async function runDoctor(deps: DoctorDeps): Promise<{ checks: Check[]; us
     checks.push({
       status: free ? "ok" : "fail",
       subject: "HTTP port",
-      detail: `${deps.config.server.host}:${deps.config.server.port} ${free ? "is free" : "is in use"}`,
+      detail: `${deps.config.server.host}:${deps.config.server.port} ${
+        free ? "is free" : "is in use"
+      }`,
     });
   }
   const usable = reachable > 0 && checks.every((c) => c.status !== "fail");

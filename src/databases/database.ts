@@ -14,6 +14,7 @@ import { introspectSchema } from "../schema/introspect.ts";
 import { type CacheEntry, createSchemaCache, type SchemaCache } from "../schema/schema_cache.ts";
 import type { SnapshotStore } from "../schema/snapshot_store.ts";
 import type { SqlPolicy } from "../sql/validate.ts";
+import type { Tracer } from "../observability/tracing.ts";
 
 /**
  * Everything pg-mcp holds for ONE database: its pool and executors, its SQL policy (bound to
@@ -56,6 +57,8 @@ export interface DatabaseServices {
   now: () => number;
   /** Cached snapshots of all databases, bounded together (CACHE_MAX_SIZE). */
   snapshots: SnapshotStore<CacheEntry>;
+  /** Spans for database calls (OTEL_DENO=true). */
+  tracer?: Tracer;
   /** Told of every schema cache hit, miss and reload (for metrics). */
   onSchemaEvent?: (database: string, event: "hit" | "miss" | "reload") => void;
 }
@@ -101,7 +104,13 @@ export function openDatabase(
     probeIntervalMs: PROBE_INTERVAL_MS,
     log,
   });
-  const reader = createReadExecutor({ pool, limits: settings.limits, log });
+  const reader = createReadExecutor({
+    pool,
+    limits: settings.limits,
+    log,
+    tracer: services.tracer,
+    database: named.name,
+  });
   const catalog = reader.catalog.bind(reader) as CatalogReader["catalog"];
   const policy: SqlPolicy = {
     blockedFunctions: settings.blockedFunctions,

@@ -12,6 +12,7 @@ import {
 } from "./row_collector.ts";
 import type { SessionLimits } from "./session_settings.ts";
 import { inTransaction, type Transaction } from "./transaction.ts";
+import { inSpan, type Tracer } from "../observability/tracing.ts";
 import { TypeRegistry } from "./type_registry.ts";
 import { type PlanSummary, planSummary } from "./plan.ts";
 
@@ -61,6 +62,10 @@ export interface ReadExecutorOptions {
   limits: SessionLimits;
   log: Logger;
   now?: () => number;
+  /** Spans for each statement (OTEL_DENO=true); attributes never carry SQL or rows. */
+  tracer?: Tracer;
+  /** The database's name, for spans. */
+  database?: string;
 }
 
 export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
@@ -87,20 +92,31 @@ export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
       work,
     );
 
+  const traced = <T>(operation: string, work: () => Promise<T>) =>
+    options.tracer
+      ? inSpan(options.tracer, `${operation} ${options.database ?? ""}`.trim(), {
+        "db.system.name": "postgresql",
+        "db.operation.name": operation,
+        ...(options.database ? { "db.namespace": options.database } : {}),
+      }, work)
+      : work();
+
   return {
     run(sql, request) {
-      return read(sql, request.signal, async (tx) => {
-        const started = now();
-        if (request.maxCost && request.maxCost > 0 && sql.kind === "select") {
-          const gate = await costGate(tx, sql.text, request.maxCost);
-          if (!gate.ok) return gate;
-        }
-        const rows = await streamRows(tx, pageOf(sql, request.offset ?? 0), request, types);
-        if (!rows.ok) return rows;
-        const executionMs = Math.round((now() - started) * 1000) / 1000;
-        log.debug("db.run", { rows: rows.value.rowCount, truncatedBy: rows.value.truncatedBy });
-        return ok({ ...rows.value, executionMs });
-      });
+      const operation = sql.kind === "explain" ? "EXPLAIN" : "SELECT";
+      return traced(operation, () =>
+        read(sql, request.signal, async (tx) => {
+          const started = now();
+          if (request.maxCost && request.maxCost > 0 && sql.kind === "select") {
+            const gate = await costGate(tx, sql.text, request.maxCost);
+            if (!gate.ok) return gate;
+          }
+          const rows = await streamRows(tx, pageOf(sql, request.offset ?? 0), request, types);
+          if (!rows.ok) return rows;
+          const executionMs = Math.round((now() - started) * 1000) / 1000;
+          log.debug("db.run", { rows: rows.value.rowCount, truncatedBy: rows.value.truncatedBy });
+          return ok({ ...rows.value, executionMs });
+        }));
     },
     plan(sql, signal) {
       return read(sql, signal, async (tx) => {
