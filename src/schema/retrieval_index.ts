@@ -249,7 +249,7 @@ function relate(vocabulary: ReadonlySet<string>, word: string, term: string, raw
     }
   } else if (term.length > word.length) {
     if (word.length >= PREFIX_MIN && term.startsWith(word)) return MATCH.prefix;
-    if (!vocabulary.has(word) && abbreviates(word, raw)) return MATCH.abbreviation;
+    if (mayAbbreviate(vocabulary, word) && abbreviates(word, raw)) return MATCH.abbreviation;
   }
   return 0;
 }
@@ -259,4 +259,12 @@ function isKnownPart(vocabulary: ReadonlySet<string>, part: string): boolean {
   if (/^\d+$/.test(part) || KEY_PARTS.has(part)) return true;
   if (part.length < 3) return false;
   return vocabulary.has(part) || vocabulary.has(stem(part));
+}
+
+/**
+ * A catalog word that may be an abbreviation: not a word the catalog uses on its own, or one
+ * with no vowel after its first letter (`tst`, `mgr`, `cnt`), whichever way it was written.
+ */
+function mayAbbreviate(vocabulary: ReadonlySet<string>, word: string): boolean {
+  return !vocabulary.has(word) || !/[aeiou]/.test(word.slice(1));
 }
