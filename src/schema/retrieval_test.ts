@@ -126,6 +126,18 @@ Deno.test("rankTables() expands abbreviations and dropped letters in column name
   assert.equal(rankTables(s, "test takers per school")[0].table, "sat_results");
 });
 
+Deno.test("rankTables() reads two-letter abbreviations from the curated table", () => {
+  const s = snap([
+    table("ops", "shipments", ["ship_dt", "carrier"]),
+    table("ops", "parcels", ["parcel_no", "weight"]),
+    table("ops", "carriers", ["carrier", "label"]),
+  ]);
+  assert.equal(rankTables(s, "shipping date")[0].table, "shipments");
+  assert.equal(rankTables(s, "parcel number and weight")[0].table, "parcels");
+  assert.equal(rankTables(s, "dates")[0].table, "shipments", "dt stands for date");
+  assert.deepEqual(rankTables(s, "number").map((r) => r.table)[0], "parcels");
+});
+
 Deno.test("rankTables() follows joins implied by names", () => {
   const s = snap([
     table("f1", "races", ["raceid", "name", "year"]),
