@@ -113,7 +113,7 @@ export function rankTables(
   const n = index.docs.length;
   const words = queryWords(query);
   const direct = new Float64Array(n);
-  const nameHits = index.docs.map(() => new Set<string>());
+  const nameHits = new Map<number, Set<string>>();
   const columnHits = new Map<number, Map<number, number>>();
   const coverage = new Map<string, number>();
   for (const { raw, term } of words) {
@@ -141,7 +141,8 @@ export function rankTables(
   for (let doc = 0; doc < n; doc++) {
     if (direct[doc] === 0) continue;
     const name = index.docs[doc].nameWords;
-    if (name.length > 0 && name.every((w) => nameHits[doc].has(w))) direct[doc] *= FULL_NAME_BONUS;
+    const hits = nameHits.get(doc);
+    if (hits && name.length > 0 && name.every((w) => hits.has(w))) direct[doc] *= FULL_NAME_BONUS;
     let most = 0;
     for (const hits of columnHits.get(doc)?.values() ?? []) most = Math.max(most, hits);
     if (most > 1) direct[doc] *= 1 + SAME_COLUMN_BONUS * (most - 1);
@@ -185,7 +186,7 @@ export function rankTables(
 function scoreWord(
   index: RetrievalIndex,
   matches: readonly WordMatch[],
-  nameHits: Set<string>[],
+  nameHits: Map<number, Set<string>>,
   columnHits: Map<number, Map<number, number>>,
 ): Map<number, { value: number; strength: number }> {
   const perDoc = new Map<number, { value: number; strength: number }>();
@@ -199,7 +200,9 @@ function scoreWord(
         if (!cols) hitColumns.set(p.doc, cols = new Set());
         cols.add(p.column);
       } else if (strength >= 0.6 && index.docs[p.doc].nameWords.includes(word)) {
-        nameHits[p.doc].add(word);
+        let hits = nameHits.get(p.doc);
+        if (!hits) nameHits.set(p.doc, hits = new Set());
+        hits.add(word);
       }
     }
     for (const [doc, tf] of byDoc) {

@@ -219,7 +219,8 @@ export function matchWord(index: RetrievalIndex, raw: string, term: string): rea
     if ((found.get(word) ?? 0) < strength) found.set(word, strength);
   };
   if (index.postings.has(term)) put(term, MATCH.exact);
-  for (const word of index.postings.keys()) {
+  // One or two letters or digits say too little to look for inside other words.
+  for (const word of term.length < 3 ? [] : index.postings.keys()) {
     if (word === term || word.length < 3) continue;
     const strength = relate(index.vocabulary, word, term, raw);
     if (strength > 0) put(word, strength);

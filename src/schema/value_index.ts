@@ -223,8 +223,10 @@ export interface MatchOptions {
   minScore?: number;
 }
 
-/** Entries looked at per question at most: a word shared by many values narrows nothing. */
-const MAX_CANDIDATES = 20_000;
+/** Values scored per question at most. */
+const MAX_CANDIDATES = 5_000;
+/** A word held by more values than this does not bring candidates (it may still match). */
+const MAX_POSTING = 2_000;
 
 /**
  * The stored values a question names, best first. A value matches when the question holds its
@@ -245,19 +247,27 @@ export function matchValues(
   const questionWords = new Set(tokens.map((t) => t.word));
   const n = index.entries.length;
   const idf = (w: string) => Math.log(1 + n / (index.postings.get(w)?.length ?? 1));
-  const hits = new Map<number, Set<number>>();
-  let looked = 0;
-  tokens.forEach((token, position) => {
-    if (isStopWord(token.word)) return;
-    for (const entry of index.postings.get(token.word) ?? []) {
-      if (++looked > MAX_CANDIDATES) return;
-      let positions = hits.get(entry);
-      if (!positions) hits.set(entry, positions = new Set());
-      positions.add(position);
-    }
+  const positionsOf = new Map<string, number[]>();
+  tokens.forEach((t, i) => {
+    if (!isStopWord(t.word)) positionsOf.set(t.word, [...positionsOf.get(t.word) ?? [], i]);
   });
+  // Candidates come through the question's rarer words: a word most values hold narrows nothing.
+  const candidates = new Set<number>();
+  const byRarity = [...positionsOf.keys()].map((w) => index.postings.get(w) ?? [])
+    .filter((list) => list.length > 0 && list.length <= MAX_POSTING)
+    .sort((a, b) => a.length - b.length);
+  fill: for (const list of byRarity) {
+    for (const entry of list) {
+      candidates.add(entry);
+      if (candidates.size >= MAX_CANDIDATES) break fill;
+    }
+  }
   const found: (ValueMatch & { positions: number[]; words: number })[] = [];
-  for (const [entry, positions] of hits) {
+  for (const entry of candidates) {
+    const positions: number[] = [];
+    for (const w of new Set(index.entries[entry].words)) {
+      positions.push(...positionsOf.get(w) ?? []);
+    }
     const e = index.entries[entry];
     const matchedWords = new Set([...positions].map((p) => tokens[p].word));
     // Stop words of the value count too ('Rock Me' is not 'rock'), found anywhere in the question.
