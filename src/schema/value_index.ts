@@ -262,7 +262,7 @@ export function matchValues(
       if (candidates.size >= MAX_CANDIDATES) break fill;
     }
   }
-  const found: (ValueMatch & { positions: number[]; words: number })[] = [];
+  const found: (ValueMatch & { positions: number[]; words: number; exact: boolean })[] = [];
   for (const entry of candidates) {
     const positions: number[] = [];
     for (const w of new Set(index.entries[entry].words)) {
@@ -294,11 +294,13 @@ export function matchValues(
       score: Math.round(score * 1000) / 1000,
       positions: sorted,
       words: matchedWords.size,
+      exact: phrase,
     });
   }
   found.sort((a, b) =>
     b.score * b.words - a.score * a.words || b.score - a.score ||
-    a.positions[0] - b.positions[0] || a.value.length - b.value.length ||
+    Number(b.exact) - Number(a.exact) || a.positions[0] - b.positions[0] ||
+    a.value.length - b.value.length ||
     (a.value < b.value ? -1 : a.value > b.value ? 1 : 0)
   );
   // A value whose matched words are a subset of a better one's in the same column adds nothing.
@@ -311,7 +313,7 @@ export function matchValues(
     if (!subsumed) kept.push(m);
     if (kept.length >= limit) break;
   }
-  return kept.map(({ positions: _p, words: _w, ...m }) => m);
+  return kept.map(({ positions: _p, words: _w, exact: _e, ...m }) => m);
 }
 
 interface Token {

@@ -199,3 +199,11 @@ Deno.test("buildValueIndex() skips a column it cannot read and keeps going", asy
   assert.equal(calls, 5);
   assert.equal(built.value.entries.length, 4);
 });
+
+Deno.test("matchValues() puts the value written as a phrase before the same words reordered", () => {
+  const items = indexValues(
+    entries([["track", "name", "item 17 of 5"], ["track", "name", "item 5 of 17"]]),
+    snapshot,
+  );
+  assert.equal(matchValues(items, "the name of item 5 of 17")[0].value, "item 5 of 17");
+});
