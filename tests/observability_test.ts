@@ -61,7 +61,10 @@ Deno.test("metrics: each documented series counts the call that should count it"
     series(text, "pg_mcp_sql_generation_duration_seconds_count", { stage: "generate" }),
     1,
   );
-  assert.equal(series(text, "pg_mcp_sql_generation_duration_seconds_count", { stage: "repair" }), 1);
+  assert.equal(
+    series(text, "pg_mcp_sql_generation_duration_seconds_count", { stage: "repair" }),
+    1,
+  );
   assert.equal(series(text, "pg_mcp_sql_validation_failures_total", { reason: "not_select" }), 1);
   // DB_FAILED twice: the 1/0 call, and the query's first attempt (an unknown table).
   assert.equal(series(text, "pg_mcp_database_errors_total", { code: "DB_FAILED" }), 2);
@@ -80,8 +83,12 @@ Deno.test("audit: one line per call with the fingerprint, refusals at WARNING, n
   await using nl = await startNlApp([], { env: { OBSERVABILITY_LOG_SQL: "false" } });
   await using mcp = await connectInMemory(nl.app.server, "audit-client");
   nl.log.lines.length = 0;
-  await call(mcp.client, "execute_sql", { sql: "SELECT firstname FROM cd.members WHERE memid = 1" });
-  await call(mcp.client, "execute_sql", { sql: "SELECT firstname FROM cd.members WHERE memid = 2" });
+  await call(mcp.client, "execute_sql", {
+    sql: "SELECT firstname FROM cd.members WHERE memid = 1",
+  });
+  await call(mcp.client, "execute_sql", {
+    sql: "SELECT firstname FROM cd.members WHERE memid = 2",
+  });
   await call(mcp.client, "execute_sql", { sql: "DROP TABLE cd.members" });
   const lines = nl.log.lines.map((l) => JSON.parse(l));
   const called = lines.filter((l) => l.event === "tool.called");
