@@ -12,6 +12,7 @@ import type { Logger } from "../log.ts";
 import { readFingerprint } from "../schema/fingerprint.ts";
 import { introspectSchema } from "../schema/introspect.ts";
 import { type CacheEntry, createSchemaCache, type SchemaCache } from "../schema/schema_cache.ts";
+import { createSchemaInsights, type SchemaInsights } from "../schema/schema_insights.ts";
 import type { SnapshotStore } from "../schema/snapshot_store.ts";
 import type { SqlPolicy } from "../sql/validate.ts";
 import type { Tracer } from "../observability/tracing.ts";
@@ -29,6 +30,8 @@ export interface Database {
   readonly writer?: WriteExecutor;
   readonly policy: SqlPolicy;
   readonly schema: SchemaCache;
+  /** Column profiles and the value index of the current snapshot (built in the background). */
+  readonly insights: SchemaInsights;
   /** Reads pg-mcp's own catalog SQL (the reader's `catalog`). */
   readonly catalog: CatalogReader["catalog"];
   /** The read pool, for metrics and readiness. */
@@ -120,8 +123,13 @@ export function openDatabase(
       now: services.now,
     }),
   };
+  const insights = createSchemaInsights({ reader: { catalog }, log });
   const schema = createSchemaCache({
-    load: (scope) => introspectSchema({ catalog }, scope, services.now),
+    load: async (scope) => {
+      const snapshot = await introspectSchema({ catalog }, scope, services.now);
+      if (snapshot.ok) insights.warm(snapshot.value);
+      return snapshot;
+    },
     fingerprint: () => readFingerprint({ catalog }),
     defaultScope: settings.schema,
     enabled: settings.cache.enabled,
@@ -163,6 +171,7 @@ export function openDatabase(
     ...(writer ? { writer } : {}),
     policy,
     schema,
+    insights,
     catalog,
     pool,
     role: once(() => checkRole({ catalog }, log)),

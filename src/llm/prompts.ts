@@ -31,8 +31,15 @@ export function sqlPrompt(
   schemaText: string,
   question: string,
   examples: readonly PromptExample[] = [],
+  valueLines: readonly string[] = [],
 ): ChatMessage[] {
   const parts = [SQL_SYSTEM_PROMPT, `Schema:\n${schemaText}`];
+  if (valueLines.length > 0) {
+    parts.push(
+      "Values the question may name, as the database stores them (use this spelling):\n" +
+        valueLines.join("\n"),
+    );
+  }
   if (examples.length > 0) {
     parts.push(
       "Examples of good SQL for this database (questions similar to the user's):\n" +

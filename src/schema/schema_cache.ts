@@ -85,6 +85,7 @@ export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
   >();
   let generation = 0;
   let checking: Promise<Result<string>> | undefined;
+  let lastRecheck = -Infinity;
 
   const store = (key: string, entry: CacheEntry) => entries.set(key, entry);
 
@@ -154,7 +155,13 @@ export function createSchemaCache(options: SchemaCacheOptions): SchemaCache {
 
   return {
     get: (scope = defaultScope) => read(scope, checkIntervalMs),
-    recheck: (scope = defaultScope) => read(scope, RECHECK_INTERVAL_MS),
+    recheck(scope = defaultScope) {
+      // At most one forced fingerprint check per RECHECK_INTERVAL_MS, whatever asks for it.
+      const now = options.now();
+      if (now - lastRecheck < RECHECK_INTERVAL_MS) return read(scope, checkIntervalMs);
+      lastRecheck = now;
+      return read(scope, 0);
+    },
     refresh(scope = defaultScope) {
       const key = prefix + scopeKey(scope);
       entries.delete(key);

@@ -14,10 +14,13 @@ import {
   type TokensByStage,
 } from "../pipeline/repair_loop.ts";
 import { buildSchemaContext } from "../schema/context.ts";
+import { profileHints } from "../schema/profile.ts";
+import { matchValues, renderValueMatches, valueHints } from "../schema/value_index.ts";
 import type { TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
 import { checkSql } from "../sql/validate.ts";
 import { observeFailure, type PipelineObserver } from "./observer.ts";
+import { namesMissing } from "./schema_freshness.ts";
 import { type ResultData, toResultData } from "./result_data.ts";
 import {
   clampRows,
@@ -65,11 +68,11 @@ export interface AskDeps {
   observer: PipelineObserver;
 }
 
-export type ReturnType = "result" | "sql";
+export type AnswerMode = "result" | "sql";
 
 export interface AskInput {
   question: string;
-  returnType: ReturnType;
+  returnType: AnswerMode;
   database?: string;
   /** At most this many rows (capped by SECURITY_MAX_ROWS). */
   maxRows?: number;
@@ -168,12 +171,21 @@ async function answer(
   events.progress?.("Reading the schema");
   const schema = await db.schema.get();
   if (!schema.ok) return schema;
-  const context = buildSchemaContext(schema.value, question, deps.nl.schemaTokenBudget);
-  const examples = deps.examples?.select(question, [schema.value.database, db.name]) ?? [];
+  const snapshot = schema.value;
+  const [profile, values] = await Promise.all([
+    settledWithin(db.insights.profile(snapshot), INSIGHTS_WAIT_MS),
+    settledWithin(db.insights.values(snapshot), INSIGHTS_WAIT_MS),
+  ]);
+  const matches = values?.ok ? matchValues(values.value, question) : [];
+  const context = buildSchemaContext(snapshot, question, deps.nl.schemaTokenBudget, {
+    ...(profile?.ok ? { columnHint: profileHints(profile.value) } : {}),
+    rank: { values: valueHints(matches) },
+  });
+  const examples = deps.examples?.select(question, [snapshot.database, db.name]) ?? [];
   const maxRows = clampRows(input.maxRows, deps.limits);
   const loop = await generateWithRepair<ReadResult | undefined>({
     llm,
-    messages: sqlPrompt(context.text, question, examples),
+    messages: sqlPrompt(context.text, question, examples, renderValueMatches(matches)),
     maxAttempts: deps.nl.maxAttempts,
     log: deps.log,
     signal: events.signal,
@@ -203,7 +215,10 @@ async function answer(
         }),
         signal: events.signal,
       });
-      if (!rows.ok) observeFailure(deps.observer, rows.error);
+      if (!rows.ok) {
+        observeFailure(deps.observer, rows.error);
+        if (namesMissing(rows.error)) await db.schema.recheck(); // fresh DDL for the repair
+      }
       return rows;
     },
   });
@@ -282,6 +297,20 @@ async function answer(
       maxRows: input.maxRows,
     }, deps.tokens),
   });
+}
+
+/** How long a question waits for the profile and value index being built (ms). */
+const INSIGHTS_WAIT_MS = 2_000;
+
+/** The value, or undefined when it takes longer than `ms` (it goes on in the background). */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The answer's fields besides its rows, as far as they are known before the rows. */

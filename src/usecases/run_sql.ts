@@ -6,6 +6,7 @@ import { digest, type TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
 import { checkSql, type ValidatedSql } from "../sql/validate.ts";
 import { observeFailure, type PipelineObserver } from "./observer.ts";
+import { namesMissing } from "./schema_freshness.ts";
 import { overheadChars, type ResultData, toResultData } from "./result_data.ts";
 
 /** The caps on one answer's rows (SECURITY_MAX_ROWS, ..._BYTES, MCP_MAX_RESULT_CHARS). */
@@ -86,6 +87,7 @@ export async function runSql(
   });
   if (!rows.ok) {
     observeFailure(deps.observer, rows.error);
+    if (namesMissing(rows.error)) void db.value.schema.recheck(); // DDL the snapshot missed
     return rows;
   }
   return ok({
