@@ -156,6 +156,7 @@ export async function createApp(
         sampleRows: config.llm.sampleRows,
         schemaTokenBudget: config.schema.promptTokenBudget,
         deadlineMs: config.llm.questionTimeoutS * 1000,
+        candidates: config.llm.candidates,
       },
       limits,
       tokens,

@@ -44,6 +44,8 @@ export interface LlmConfig {
   examplesFile?: string;
   /** Seconds one `query` may take end to end (LLM_QUESTION_TIMEOUT); 0: no deadline. */
   questionTimeoutS: number;
+  /** SQL candidates per question (LLM_CANDIDATES); above 1 their results vote. */
+  candidates: number;
 }
 
 export interface SecurityConfig {

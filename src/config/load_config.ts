@@ -40,6 +40,7 @@ export const ENV_VARS = [
   "LLM_SAMPLE_ROWS",
   "LLM_EXAMPLES_FILE",
   "LLM_QUESTION_TIMEOUT",
+  "LLM_CANDIDATES",
   "SECURITY_ALLOW_WRITE_OPERATIONS",
   "SECURITY_BLOCKED_FUNCTIONS",
   "SECURITY_MAX_ROWS",
@@ -125,6 +126,7 @@ export function loadConfig(env: Env): Result<Config> {
       sampleRows: r.get("LLM_SAMPLE_ROWS", envInt(0, 1000), 10),
       examplesFile: r.get("LLM_EXAMPLES_FILE", envText()),
       questionTimeoutS: r.get("LLM_QUESTION_TIMEOUT", envNumber(0, 86_400), 120),
+      candidates: r.get("LLM_CANDIDATES", envInt(1, 10), 1),
     },
     security: {
       allowWriteOperations: r.get(

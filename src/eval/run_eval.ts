@@ -1,6 +1,6 @@
 import type { ResultTable } from "./compare.ts";
 import type { Result } from "../errors.ts";
-import type { ResultAnswer, SqlAnswer } from "../usecases/ask_question.ts";
+import type { QueryAnswer } from "../usecases/ask_question.ts";
 import type { Attempt } from "../pipeline/repair_loop.ts";
 import { compareResults } from "./compare.ts";
 import type { EvalQuestion } from "./questions.ts";
@@ -65,7 +65,7 @@ export interface EvalReport {
 
 export interface EvalDeps {
   /** The pipeline: question → answer (mode "result"). */
-  ask(question: string): Promise<Result<SqlAnswer | ResultAnswer>>;
+  ask(question: string): Promise<Result<QueryAnswer>>;
   /** Runs a gold statement read-only. */
   runGold(sql: string): Promise<Result<ResultTable>>;
   /** ms; the only clock. */
@@ -117,6 +117,17 @@ async function evalOne(q: EvalQuestion, deps: EvalDeps): Promise<QuestionResult>
     };
   }
   const a = answer.value;
+  if ("needs_clarification" in a) {
+    return {
+      ...base,
+      attempts: a.attempts.length,
+      repaired: false,
+      tokens: a.tokens_used,
+      outcome: "wrong",
+      right: false,
+      reason: "asked for a clarification",
+    };
+  }
   const ran = {
     ...base,
     attempts: a.attempts.length,

@@ -25,6 +25,8 @@ export interface CompleteOptions {
   signal?: AbortSignal;
   /** Epoch ms the question must be answered by: no retry waits past it. */
   deadline?: number;
+  /** Overrides OPENAI_TEMPERATURE for this call (more varied candidates). */
+  temperature?: number;
 }
 
 /** An OpenAI-compatible chat model. */
@@ -73,7 +75,7 @@ export function createLlmClient(
       model: cfg.model,
       messages,
       max_completion_tokens: cfg.maxTokens,
-      ...(sendTemperature ? { temperature: cfg.temperature } : {}),
+      ...(sendTemperature ? { temperature: opts.temperature ?? cfg.temperature } : {}),
       ...(useSchema
         ? {
           response_format: {

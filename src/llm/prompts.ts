@@ -21,8 +21,13 @@ export const SQL_SYSTEM_PROMPT = [
   "  question asks for all of them, for a count, or for a specific order of every row.",
   "- Name result columns after what they hold; avoid duplicate rows from joins (a join to a",
   "  many-side table repeats rows: aggregate or use EXISTS instead).",
+  "- If the question can reasonably mean different things that give different answers (and",
+  "  the schema does not settle it), set ambiguous to true and list each reading with its SQL",
+  "  in interpretations; still put your best guess in sql. Otherwise ambiguous is false and",
+  "  interpretations is empty.",
   "- Answer with one JSON object and nothing else:",
-  '  {"sql": "...", "explanation": "one sentence", "assumptions": ["..."], "confidence": 0-100}',
+  '  {"sql": "...", "explanation": "one sentence", "assumptions": ["..."], "confidence": 0-100,',
+  '   "ambiguous": false, "interpretations": [{"meaning": "...", "sql": "..."}]}',
   "  where confidence is how sure you are that the SQL answers the question.",
 ].join("\n");
 

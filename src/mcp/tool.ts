@@ -16,6 +16,11 @@ export interface ToolCall {
    * else the remote address; "stdio" for the stdio client.
    */
   identity: string;
+  /**
+   * Asks the user to pick one of `choices` (MCP elicitation): the index, or undefined when
+   * declined. Absent when the client cannot be asked (no capability, or stateless HTTP).
+   */
+  elicit?: (message: string, choices: string[]) => Promise<number | undefined>;
 }
 
 /** Runs one tool call: parsed arguments in, a typed Result out (never throws for bad input). */

@@ -90,6 +90,8 @@ export function serveTools(
     const token = request.params._meta?.progressToken;
     let step = 0;
     const client = server.server.getClientVersion();
+    const canAsk = source.transport === "stdio" &&
+      server.server.getClientCapabilities()?.elicitation !== undefined;
     const started = performance.now();
     try {
       const result = await run(parsed.data, {
@@ -98,6 +100,7 @@ export function serveTools(
         transport: source.transport,
         identity: source.identity,
         ...(client ? { client: { name: client.name, version: client.version } } : {}),
+        ...(canAsk ? { elicit: (message, choices) => elicitChoice(server, message, choices) } : {}),
         progress: (message) => {
           if (token === undefined || controller.signal.aborted) return;
           step++;
@@ -120,6 +123,29 @@ export function serveTools(
       source.signal?.removeEventListener("abort", abort);
     }
   });
+}
+
+/** One question to the client's user: pick one of `choices`. */
+async function elicitChoice(
+  server: McpServer,
+  message: string,
+  choices: string[],
+): Promise<number | undefined> {
+  try {
+    const answer = await server.server.elicitInput({
+      message,
+      requestedSchema: {
+        type: "object",
+        properties: { meaning: { type: "string", title: "Meaning", enum: choices } },
+        required: ["meaning"],
+      },
+    });
+    if (answer.action !== "accept") return undefined;
+    const index = choices.indexOf(String(answer.content?.meaning));
+    return index >= 0 ? index : undefined;
+  } catch {
+    return undefined; // the client could not answer: fall back to listing the readings
+  }
 }
 
 /** Every problem of the arguments, named by path: one INVALID_INPUT. */

@@ -7,14 +7,14 @@ import { type CallBounds, parseJsonObject, toConfidence } from "./generate_sql.t
 
 /** A deterministic finding that lowers the confidence, with the reason stated. */
 export interface CheckFinding {
-  check: "empty_result" | "all_null_columns" | "duplicate_rows" | "row_cap_hit";
+  check: "empty_result" | "all_null_columns" | "duplicate_rows" | "row_cap_hit" | "split_vote";
   /** Points taken off the confidence. */
   penalty: number;
   reason: string;
 }
 
-/** The penalties of the deterministic checks, in confidence points. */
-export const PENALTIES: Readonly<Record<CheckFinding["check"], number>> = {
+/** The penalties of the deterministic checks, in confidence points (split_vote: by its share). */
+export const PENALTIES: Readonly<Record<Exclude<CheckFinding["check"], "split_vote">, number>> = {
   empty_result: 40,
   all_null_columns: 20,
   duplicate_rows: 15,

@@ -30,7 +30,7 @@ export interface RepairLoop<T> {
   /** Generation attempts, the first included. */
   maxAttempts: number;
   /** Validates (and runs, or plans) one answer of the model. */
-  tryAnswer: (sql: string) => Promise<Result<T>>;
+  tryAnswer: (generated: GeneratedSql) => Promise<Result<T>>;
   log: Logger;
   signal?: AbortSignal;
   /** Epoch ms the question must be answered by. */
@@ -83,7 +83,7 @@ export async function generateWithRepair<T>(loop: RepairLoop<T>): Promise<Repair
     }
     const g = generated.value;
     tokens[stage] += g.usage.totalTokens;
-    const tried = await loop.tryAnswer(g.sql);
+    const tried = await loop.tryAnswer(g);
     if (tried.ok) {
       attempts.push({ sql: g.sql });
       return {

@@ -2,7 +2,7 @@ import type { ReadResult } from "../db/read_executor.ts";
 import type { Database } from "../databases/database.ts";
 import type { DatabaseRegistry } from "../databases/registry.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import type { Llm } from "../llm/llm_client.ts";
+import { type ChatMessage, type Llm, ZERO_USAGE } from "../llm/llm_client.ts";
 import { sqlPrompt } from "../llm/prompts.ts";
 import type { Logger } from "../log.ts";
 import { type CheckFinding, checkResult } from "../pipeline/check_result.ts";
@@ -11,8 +11,17 @@ import {
   asBadOutput,
   type Attempt,
   generateWithRepair,
+  summarize,
   type TokensByStage,
 } from "../pipeline/repair_loop.ts";
+import { type GeneratedSql, generateSql, type Interpretation } from "../pipeline/generate_sql.ts";
+import {
+  type Candidate,
+  type CandidateReport,
+  disagreementPenalty,
+  type Vote,
+  vote,
+} from "./candidates.ts";
 import { buildSchemaContext } from "../schema/context.ts";
 import { profileHints } from "../schema/profile.ts";
 import { matchValues, renderValueMatches, valueHints } from "../schema/value_index.ts";
@@ -43,6 +52,8 @@ export interface NlOptions {
   schemaTokenBudget: number;
   /** One question's deadline, end to end (ms); 0: none. */
   deadlineMs: number;
+  /** SQL candidates per question (LLM_CANDIDATES); above 1 their results vote. */
+  candidates: number;
 }
 
 export const DEFAULT_NL_OPTIONS: NlOptions = {
@@ -51,6 +62,7 @@ export const DEFAULT_NL_OPTIONS: NlOptions = {
   sampleRows: 10,
   schemaTokenBudget: 4000,
   deadlineMs: 120_000,
+  candidates: 1,
 };
 
 export interface AskDeps {
@@ -84,6 +96,11 @@ export interface CallEvents {
   progress?: (message: string) => void;
   /** Epoch ms the question must be answered by (set from LLM_QUESTION_TIMEOUT). */
   deadline?: number;
+  /**
+   * Asks the user to pick one of `choices` (MCP elicitation); the index picked, or undefined
+   * when declined. Absent when the client cannot be asked.
+   */
+  elicit?: (message: string, choices: string[]) => Promise<number | undefined>;
 }
 
 export interface SqlAnswer {
@@ -106,7 +123,23 @@ export interface ResultAnswer extends SqlAnswer, Truncation {
   data: ResultData;
   /** Deterministic findings that lowered the confidence. */
   checks?: CheckFinding[];
+  /** With LLM_CANDIDATES > 1: every candidate, its result's fingerprint and its votes. */
+  candidates?: CandidateReport[];
 }
+
+/** The question can mean different things: nothing ran; the readings, each with its SQL. */
+export interface ClarificationAnswer {
+  success: true;
+  database: string;
+  needs_clarification: true;
+  message: string;
+  interpretations: Interpretation[];
+  attempts: Attempt[];
+  tokens_used: number;
+  tokens_by_stage: TokensByStage;
+}
+
+export type QueryAnswer = SqlAnswer | ResultAnswer | ClarificationAnswer;
 
 /** The confidence reported when the model gave none and no check ran. */
 export const UNRATED_CONFIDENCE = 50;
@@ -123,7 +156,7 @@ export async function askQuestion(
   input: AskInput,
   deps: AskDeps,
   events: CallEvents = {},
-): Promise<Result<SqlAnswer | ResultAnswer>> {
+): Promise<Result<QueryAnswer>> {
   const question = input.question.trim();
   if (question === "") {
     return fail("INVALID_INPUT", "Cannot answer a blank question: ask something", {
@@ -160,14 +193,68 @@ export async function askQuestion(
   return result;
 }
 
+/** What one question needs while it is answered: its database, model, caps and events. */
+interface Asking {
+  input: AskInput;
+  db: Database;
+  llm: Llm;
+  deps: AskDeps;
+  events: CallEvents;
+  maxRows: number;
+}
+
+/** A candidate's SQL validated and, in mode "result", run (undefined rows: planned only). */
+async function trySql(a: Asking, sql: string): Promise<Result<ReadResult | undefined>> {
+  const { db, deps, events } = a;
+  events.progress?.("Validating the SQL");
+  const safe = await checkSql(sql, deps.parser, db.policy);
+  if (!safe.ok) {
+    observeFailure(deps.observer, safe.error);
+    return { ok: false, error: asBadOutput(safe.error) };
+  }
+  if (a.input.returnType === "sql") {
+    // Planned, never run: unknown names are still caught and repaired.
+    if (safe.value.kind === "explain") return ok(undefined);
+    const plan = await db.reader.plan(safe.value, events.signal);
+    return plan.ok ? ok(undefined) : plan;
+  }
+  events.progress?.("Running the SQL");
+  const rows = await readRows(db, safe.value, {
+    maxRows: a.maxRows,
+    limits: deps.limits,
+    skeleton: (columns) => ({
+      ...skeletonOf(db.name, sql, a.input.question),
+      data: { ...emptyData(columns), row_count: 0, execution_time: 0 },
+    }),
+    signal: events.signal,
+  });
+  if (!rows.ok) {
+    observeFailure(deps.observer, rows.error);
+    if (namesMissing(rows.error)) await db.schema.recheck(); // fresh DDL for the repair
+  }
+  return rows;
+}
+
+/** The generator found the question ambiguous: nothing ran; the first try's marker. */
+const AMBIGUOUS = Symbol("ambiguous");
+type Tried = ReadResult | undefined | typeof AMBIGUOUS;
+
 async function answer(
   input: AskInput,
   db: Database,
   llm: Llm,
   deps: AskDeps,
   events: CallEvents,
-): Promise<Result<SqlAnswer | ResultAnswer>> {
+): Promise<Result<QueryAnswer>> {
   const { question } = input;
+  const a: Asking = {
+    input,
+    db,
+    llm,
+    deps,
+    events,
+    maxRows: clampRows(input.maxRows, deps.limits),
+  };
   events.progress?.("Reading the schema");
   const schema = await db.schema.get();
   if (!schema.ok) return schema;
@@ -182,45 +269,18 @@ async function answer(
     rank: { values: valueHints(matches) },
   });
   const examples = deps.examples?.select(question, [snapshot.database, db.name]) ?? [];
-  const maxRows = clampRows(input.maxRows, deps.limits);
-  const loop = await generateWithRepair<ReadResult | undefined>({
+  const messages = sqlPrompt(context.text, question, examples, renderValueMatches(matches));
+  const loop = await generateWithRepair<Tried>({
     llm,
-    messages: sqlPrompt(context.text, question, examples, renderValueMatches(matches)),
+    messages,
     maxAttempts: deps.nl.maxAttempts,
     log: deps.log,
     signal: events.signal,
     deadline: events.deadline,
     onGenerated: (stage, seconds, tokens) => deps.observer.generated(stage, seconds, tokens),
     onAttempt: (n) => events.progress?.(`Writing SQL (attempt ${n} of ${deps.nl.maxAttempts})`),
-    tryAnswer: async (sql) => {
-      events.progress?.("Validating the SQL");
-      const safe = await checkSql(sql, deps.parser, db.policy);
-      if (!safe.ok) {
-        observeFailure(deps.observer, safe.error);
-        return { ok: false, error: asBadOutput(safe.error) };
-      }
-      if (input.returnType === "sql") {
-        // Planned, never run: unknown names are still caught and repaired.
-        if (safe.value.kind === "explain") return ok(undefined);
-        const plan = await db.reader.plan(safe.value, events.signal);
-        return plan.ok ? ok(undefined) : plan;
-      }
-      events.progress?.("Running the SQL");
-      const rows = await readRows(db, safe.value, {
-        maxRows,
-        limits: deps.limits,
-        skeleton: (columns) => ({
-          ...skeletonOf(db.name, sql, question),
-          data: { ...emptyData(columns), row_count: 0, execution_time: 0 },
-        }),
-        signal: events.signal,
-      });
-      if (!rows.ok) {
-        observeFailure(deps.observer, rows.error);
-        if (namesMissing(rows.error)) await db.schema.recheck(); // fresh DDL for the repair
-      }
-      return rows;
-    },
+    // An ambiguous question is not answered with a guess: its readings are checked first.
+    tryAnswer: (g) => g.interpretations ? Promise.resolve(ok(AMBIGUOUS)) : trySql(a, g.sql),
   });
   const { attempts, tokens } = loop;
   const total = () => tokens.generate + tokens.repair + tokens.check;
@@ -239,7 +299,49 @@ async function answer(
       tokens_by_stage: tokens,
     });
   }
-  const { generated, tried: rows } = loop.result.value;
+  let { generated, tried } = loop.result.value;
+  if (tried === AMBIGUOUS) {
+    const readings = generated.interpretations!;
+    const chosen = await choose(events, question, readings);
+    if (chosen === undefined) {
+      return ok({
+        success: true,
+        database: db.name,
+        needs_clarification: true,
+        message: "The question can mean different things that give different answers: ask " +
+          "again naming the one meant, or run one of these with execute_sql",
+        interpretations: readings,
+        attempts,
+        tokens_used: total(),
+        tokens_by_stage: tokens,
+      });
+    }
+    const run = await trySql(a, chosen.sql);
+    attempts.push({ sql: chosen.sql, ...(run.ok ? {} : { error: summarize(run.error) }) });
+    if (!run.ok) {
+      return fail(run.error.code, run.error.message, {
+        ...run.error.details,
+        attempts,
+        tokens_used: total(),
+        tokens_by_stage: tokens,
+      });
+    }
+    generated = {
+      ...generated,
+      sql: chosen.sql,
+      assumptions: [...generated.assumptions, `the question means: ${chosen.meaning}`],
+    };
+    tried = run.value;
+  }
+  let rows = tried;
+  let voting: Vote | undefined;
+  if (rows && deps.nl.candidates > 1) {
+    voting = await voteOnCandidates(a, messages, { generated, rows }, tokens);
+    if (voting) {
+      generated = voting.winner.generated;
+      rows = voting.winner.rows;
+    }
+  }
   const own = generated.confidence;
   const base = {
     success: true as const,
@@ -248,6 +350,7 @@ async function answer(
     ...(generated.explanation ? { explanation: generated.explanation } : {}),
     assumptions: generated.assumptions,
     attempts,
+    ...(voting ? { candidates: voting.reports } : {}),
   };
   const unchecked = {
     confidence: own ?? UNRATED_CONFIDENCE,
@@ -258,6 +361,7 @@ async function answer(
   if (input.returnType === "sql" || !rows) {
     return ok({ ...base, ...unchecked, tokens_used: total(), tokens_by_stage: tokens });
   }
+  const extra = voting ? voteFinding(voting) : undefined;
   let rating: { confidence: number; confidence_reason: string; checks?: CheckFinding[] } = {
     ...unchecked,
     confidence_reason: `${unchecked.confidence_reason} (result validation is off)`,
@@ -284,6 +388,7 @@ async function answer(
       ...(check.findings.length > 0 ? { checks: check.findings } : {}),
     };
   }
+  if (extra) rating = withFinding(rating, extra);
   return ok({
     ...base,
     data: toResultData(rows),
@@ -297,6 +402,92 @@ async function answer(
       maxRows: input.maxRows,
     }, deps.tokens),
   });
+}
+
+/**
+ * LLM_CANDIDATES > 1: more candidates (a warmer temperature for variety), each validated and
+ * run like the first, then a vote on their results. Their tokens count as generation.
+ */
+async function voteOnCandidates(
+  a: Asking,
+  messages: ChatMessage[],
+  first: { generated: GeneratedSql; rows: ReadResult },
+  tokens: TokensByStage,
+): Promise<Vote | undefined> {
+  a.events.progress?.(`Writing ${a.deps.nl.candidates - 1} more candidates`);
+  const extra = await Promise.all(
+    Array.from({ length: a.deps.nl.candidates - 1 }, async (): Promise<Candidate> => {
+      const started = performance.now();
+      const g = await generateSql(a.llm, messages, {
+        signal: a.events.signal,
+        deadline: a.events.deadline,
+        temperature: CANDIDATE_TEMPERATURE,
+      });
+      const used = g.ok ? g.value.usage.totalTokens : 0;
+      tokens.generate += used;
+      a.deps.observer.generated("generate", (performance.now() - started) / 1000, used);
+      if (!g.ok) {
+        return {
+          generated: { sql: "", assumptions: [], usage: ZERO_USAGE, text: "" },
+          error: { code: g.error.code, message: g.error.message },
+        };
+      }
+      const run = await trySql(a, g.value.sql);
+      return run.ok && run.value ? { generated: g.value, rows: run.value } : {
+        generated: g.value,
+        error: run.ok
+          ? { code: "INTERNAL", message: "no rows" }
+          : { code: run.error.code, message: run.error.message },
+      };
+    }),
+  );
+  return await vote([first, ...extra.filter((c) => c.generated.sql !== "")], async (c) => {
+    const safe = await checkSql(c.generated.sql, a.deps.parser, a.db.policy);
+    if (!safe.ok) return Infinity;
+    const plan = await a.db.reader.plan(safe.value, a.events.signal);
+    return plan.ok ? plan.value.totalCost : Infinity;
+  });
+}
+
+/** The temperature of candidates after the first: varied, still on topic. */
+const CANDIDATE_TEMPERATURE = 0.7;
+
+function voteFinding(v: Vote): CheckFinding | undefined {
+  const penalty = disagreementPenalty(v.votes, v.voters);
+  if (penalty === 0) return undefined;
+  return {
+    check: "split_vote",
+    penalty,
+    reason: `${v.votes} of ${v.voters} candidates agree on this result`,
+  };
+}
+
+function withFinding(
+  rating: { confidence: number; confidence_reason: string; checks?: CheckFinding[] },
+  finding: CheckFinding,
+) {
+  return {
+    confidence: Math.max(0, rating.confidence - finding.penalty),
+    confidence_reason: `${rating.confidence_reason}; ${finding.reason} (-${finding.penalty})`,
+    checks: [...(rating.checks ?? []), finding],
+  };
+}
+
+/**
+ * Asks the client's user which reading was meant (MCP elicitation), when the client supports
+ * it; undefined when it does not, or the user declined.
+ */
+async function choose(
+  events: CallEvents,
+  question: string,
+  readings: readonly Interpretation[],
+): Promise<Interpretation | undefined> {
+  if (!events.elicit) return undefined;
+  const picked = await events.elicit(
+    `"${question}" can mean different things. Which one did you mean?`,
+    readings.map((r) => r.meaning),
+  );
+  return picked === undefined ? undefined : readings[picked];
 }
 
 /** How long a question waits for the profile and value index being built (ms). */

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { checkAnswer, type NlApp, sqlAnswer, startNlApp } from "../../tests/support/nl_app.ts";
 import type { Result } from "../errors.ts";
-import { askQuestion, type ResultAnswer, type SqlAnswer } from "./ask_question.ts";
+import { askQuestion, type QueryAnswer, type ResultAnswer } from "./ask_question.ts";
 import { rowObjects } from "../../tests/support/read_only_db.ts";
 
 function ask(nl: NlApp, question: string, returnType: "result" | "sql" = "result") {
@@ -18,12 +18,12 @@ async function count(nl: NlApp, sql: string): Promise<number> {
   return Number(rows.value.rows[0][0]);
 }
 
-function answered(r: Result<SqlAnswer | ResultAnswer>): ResultAnswer {
+function answered(r: Result<QueryAnswer>): ResultAnswer {
   if (!r.ok) assert.fail(`expected an answer, got ${r.error.code}: ${r.error.message}`);
   return r.value as ResultAnswer;
 }
 
-function failed(r: Result<SqlAnswer | ResultAnswer>) {
+function failed(r: Result<QueryAnswer>) {
   if (r.ok) assert.fail("expected a failure");
   return r.error;
 }

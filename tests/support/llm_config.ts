@@ -15,6 +15,7 @@ export function testLlmConfig(baseUrl: string, overrides: Partial<LlmConfig> = {
     validateResults: true,
     sampleRows: 10,
     questionTimeoutS: 120,
+    candidates: 1,
     ...overrides,
   };
 }

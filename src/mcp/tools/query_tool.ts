@@ -31,7 +31,7 @@ export function queryTool(deps: AskDeps) {
           maxRows: args.max_rows,
         },
         deps,
-        { signal: call.signal, progress: call.progress },
+        { signal: call.signal, progress: call.progress, elicit: call.elicit },
       ),
   });
 }

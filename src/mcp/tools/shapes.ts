@@ -61,6 +61,17 @@ export const answerShape = {
     .optional().describe("Deterministic findings that lowered the confidence"),
   explanation: z.string().optional(),
   assumptions: z.array(z.string()).optional(),
+  candidates: z.array(z.object({
+    sql: z.string(),
+    result_fingerprint: z.string().optional(),
+    votes: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })).optional().describe("With LLM_CANDIDATES > 1: each candidate and the votes for its result"),
+  needs_clarification: z.boolean().optional().describe(
+    "true: the question is ambiguous and nothing ran; pick one of interpretations",
+  ),
+  message: z.string().optional(),
+  interpretations: z.array(z.object({ meaning: z.string(), sql: z.string() })).optional(),
 };
 
 /** `query`'s result shape without the LLM fields. */
