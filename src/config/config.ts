@@ -1,4 +1,6 @@
 /** The typed configuration every part of pg-mcp receives; built once by `loadConfig`. */
+import type { HiddenPatterns } from "../hidden/patterns.ts";
+
 export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
 export interface DatabaseConfig {
@@ -38,6 +40,8 @@ export interface SecurityConfig {
   maxExecutionTimeS: number;
   maxResultBytes: number;
   requireReadonlyRole: boolean;
+  /** SECURITY_HIDDEN_TABLES and SECURITY_HIDDEN_COLUMNS, parsed. */
+  hidden: HiddenPatterns;
 }
 
 export interface CacheConfig {

@@ -4,6 +4,7 @@ import type { Config, DatabaseConfig } from "./config.ts";
 import {
   envBool,
   envEnum,
+  envHiddenPatterns,
   envInt,
   envList,
   envNumber,
@@ -44,6 +45,8 @@ export const ENV_VARS = [
   "SECURITY_MAX_EXECUTION_TIME",
   "SECURITY_MAX_RESULT_BYTES",
   "SECURITY_REQUIRE_READONLY_ROLE",
+  "SECURITY_HIDDEN_TABLES",
+  "SECURITY_HIDDEN_COLUMNS",
   "CACHE_ENABLED",
   "CACHE_SCHEMA_TTL",
   "CACHE_MAX_SIZE",
@@ -113,6 +116,10 @@ export function loadConfig(env: Env): Result<Config> {
         envBool(),
         false,
       ),
+      hidden: {
+        tables: r.get("SECURITY_HIDDEN_TABLES", envHiddenPatterns("table"), []),
+        columns: r.get("SECURITY_HIDDEN_COLUMNS", envHiddenPatterns("column"), []),
+      },
     },
     cache: {
       enabled: r.get("CACHE_ENABLED", envBool(), true),
