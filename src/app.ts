@@ -13,8 +13,11 @@ import type { ServerDeps } from "./mcp/server.ts";
 import { loadExamplesFile } from "./pipeline/examples.ts";
 import { introspectSchema } from "./schema/introspect.ts";
 import { readFingerprint } from "./schema/fingerprint.ts";
-import { createSchemaCache } from "./schema/schema_cache.ts";
+import { createSchemaCache, type SchemaScope } from "./schema/schema_cache.ts";
 import { createSqlParser } from "./sql/parse.ts";
+import { createHiddenMatcher } from "./hidden/patterns.ts";
+import { hideFromSnapshot } from "./hidden/hide_snapshot.ts";
+import { readSearchPath } from "./hidden/search_path.ts";
 import type { SqlPolicy } from "./sql/validate.ts";
 import { CircuitBreaker } from "./resilience/circuit_breaker.ts";
 
@@ -47,8 +50,25 @@ export async function createApp(
   const warmed = warmPool(pool, config.database.minPoolSize, log);
   const db = createReadOnlyDb(pool, limits, log);
   const parser = await createSqlParser();
+  // Hidden data: the validator's matcher (unqualified names may be in any schema until the
+  // session's search path is read) and the snapshot filter, so no tool or prompt shows them.
+  let searchPath: readonly string[] | undefined;
+  const hidden = createHiddenMatcher(config.security.hidden, () => searchPath);
+  const learnSearchPath = async () => {
+    const path = await readSearchPath(db);
+    if (path.ok) searchPath = path.value;
+  };
+  // Waits a little for it at start (a reachable database answers at once), never fails on it.
+  if (!hidden.empty) await settledWithin(learnSearchPath(), 3_000);
+  const loadSchema = async (scope: SchemaScope) => {
+    const [snapshot] = await Promise.all([
+      introspectSchema(db, scope, now),
+      hidden.empty ? undefined : learnSearchPath(),
+    ]);
+    return snapshot.ok ? ok(hideFromSnapshot(snapshot.value, hidden)) : snapshot;
+  };
   const schema = createSchemaCache({
-    load: (scope) => introspectSchema(db, scope, now),
+    load: loadSchema,
     fingerprint: () => readFingerprint(db),
     defaultScope: config.schema,
     enabled: config.cache.enabled,
@@ -82,6 +102,7 @@ export async function createApp(
       missReloadMs: 10_000,
       now,
     }),
+    ...(hidden.empty ? {} : { hidden }),
   };
   // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
   const examples = config.llm.examplesFile
@@ -139,4 +160,14 @@ export async function createApp(
       await db.close();
     },
   };
+}
+
+/** Waits for `work` at most `ms`; it keeps running past that. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
 }

@@ -4,6 +4,7 @@ import { sqlPrompt } from "../llm/prompts.ts";
 import type { Logger } from "../log.ts";
 import { buildSchemaContext } from "../schema/context.ts";
 import type { SchemaCache } from "../schema/schema_cache.ts";
+import { checkInputText } from "../sql/input_text.ts";
 import { type CheckFinding, checkResult } from "./check_result.ts";
 import type { ExampleSet } from "./examples.ts";
 import { type Attempt, generateWithRepair, type TokensByStage } from "./repair_loop.ts";
@@ -78,6 +79,8 @@ export async function answerQuestion(
   limits: RunLimits,
   signal?: AbortSignal,
 ): Promise<Result<SqlAnswer | ResultAnswer>> {
+  const unreadable = checkInputText(question, "the question");
+  if (unreadable) return unreadable;
   if (!deps.llm.ok) return deps.llm;
   const llm = deps.llm.value;
   const nl = { ...DEFAULT_NL_OPTIONS, ...deps.nl };
