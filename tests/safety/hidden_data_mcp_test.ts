@@ -11,30 +11,7 @@ import assert from "node:assert/strict";
 import { type FakeLlm, type RecordedRequest, startFakeLlm } from "../support/fake_llm.ts";
 import { type RunningServer, startServer } from "../support/spawn_server.ts";
 import { sharedTestCluster, type TestCluster, uniqueName } from "../support/test_cluster.ts";
-
-const SETUP_SQL = `
-CREATE SCHEMA hr;
-CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, email text, ssn text UNIQUE,
-  password_hash text);
-INSERT INTO users SELECT g, 'user' || g, 'u' || g || '@example.test', 'SSN-SENTINEL-' || g,
-  'PWD-SENTINEL-' || g FROM generate_series(1, 50) g;
-CREATE INDEX users_ssn_lower ON users (lower(ssn));
-CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id), total numeric,
-  note text);
-INSERT INTO orders SELECT g, 1 + g % 50, g * 10, 'order ' || g FROM generate_series(1, 200) g;
-CREATE TABLE vault (id int PRIMARY KEY, secret text);
-INSERT INTO vault VALUES (1, 'VAULT-SENTINEL');
-CREATE TABLE hr.payroll (id int PRIMARY KEY, user_id int REFERENCES users (id), amount text);
-INSERT INTO hr.payroll VALUES (1, 1, 'PAYROLL-SENTINEL');
-ANALYZE;
-`;
-
-const HIDDEN_ENV = {
-  SECURITY_HIDDEN_TABLES: "vault,hr.*",
-  SECURITY_HIDDEN_COLUMNS: "users.ssn,public.users.password_hash",
-};
-
-const SENTINEL = /sentinel/i;
+import { HIDDEN_ENV, HIDDEN_TARGET_SQL, SENTINEL } from "./hidden_target.ts";
 
 /** [sql, expected reason, whether the superuser's direct run returns a sentinel]. */
 const ATTACKS: readonly [string, string, boolean][] = [
@@ -134,7 +111,7 @@ function errorOf(r: Call): { code: string; message: string; details: Record<stri
 async function setup(): Promise<{ cluster: TestCluster; db: string; url: string }> {
   const cluster = await sharedTestCluster();
   const db = uniqueName("hidden");
-  const url = await cluster.createDatabase(db, { sql: [SETUP_SQL] });
+  const url = await cluster.createDatabase(db, { sql: [HIDDEN_TARGET_SQL] });
   return { cluster, db, url };
 }
 
