@@ -208,7 +208,8 @@ Deno.test("fuzz: the validator never throws, never hangs, never accepts a write"
     let ranOk = 0;
     let slowest = 0;
     for (let i = 0; i < MUTATIONS; i++) {
-      const sql = mutate(rand, seeds);
+      // One mutation in four starts from issue 12's seeds, so near-misses of them are tried often.
+      const sql = mutate(rand, i % 4 === 0 ? HIDDEN_SEEDS : seeds);
       const started = performance.now();
       const verdict = await checkSql(sql, parser, policy); // a throw fails the test
       slowest = Math.max(slowest, performance.now() - started);
