@@ -66,11 +66,11 @@ export function hiddenRules(hidden: HiddenMatcher): HiddenRules {
     for (const r of rels) {
       const p = mayHide(r);
       if (p) {
+        // The statement named no hidden column: the refusal names none either.
         return refuse<never>(
           "hidden_column",
-          `Cannot ${what}: "${r.display}" ${has(p)} hidden columns (SECURITY_HIDDEN_COLUMNS ` +
-            `"${p.text}"); name the columns you need`,
-          { relation: r.display, pattern: p.text },
+          `Cannot ${what}: "${r.display}" ${has(p)} hidden columns; name the columns you need`,
+          { relation: r.display },
         );
       }
     }
