@@ -6,7 +6,8 @@ import type { HiddenMatcher } from "./patterns.ts";
  * tables vanish, hidden columns vanish from their tables, and every key, unique constraint,
  * index, check and foreign key that names a hidden column or points at a hidden table goes too
  * (a key shown without its hidden column would lie about uniqueness). A generated column's
- * expression is dropped when it names a hidden column. Everything built from the snapshot
+ * expression is dropped when it names a hidden column; a schema whose every table is hidden
+ * (`hr.*`) goes with its enums and domains. Everything built from the snapshot
  * (prompts, list_*, describe_table, search_schema, resources) then never shows them. Pure.
  */
 export function hideFromSnapshot(snapshot: SchemaSnapshot, hidden: HiddenMatcher): SchemaSnapshot {
@@ -14,7 +15,16 @@ export function hideFromSnapshot(snapshot: SchemaSnapshot, hidden: HiddenMatcher
   const tables = snapshot.tables
     .filter((t) => !hidden.hiddenTable(t.schema, t.name))
     .map((t) => hideColumns(t, hidden));
-  return { ...snapshot, tables };
+  const out: SchemaSnapshot = { ...snapshot, tables };
+  // A schema whose every table is hidden (`hr.*`) vanishes too, with its types.
+  const whole = (schema: string) =>
+    hidden.patterns.tables.some((p) =>
+      p.table === "*" && (p.schema === "*" || p.schema === schema.toLowerCase())
+    );
+  if (snapshot.schemas) out.schemas = snapshot.schemas.filter((s) => !whole(s.name));
+  if (snapshot.enums) out.enums = snapshot.enums.filter((e) => !whole(e.schema));
+  if (snapshot.domains) out.domains = snapshot.domains.filter((d) => !whole(d.schema));
+  return out;
 }
 
 function hideColumns(table: TableInfo, hidden: HiddenMatcher): TableInfo {

@@ -111,6 +111,19 @@ const snapshot: SchemaSnapshot = {
   tables: [users, orders, vault],
   loadedAt: 1,
   fingerprint: "f",
+  schemas: [{ name: "public" }, { name: "hr" }],
+  enums: [{ schema: "hr", name: "grade", values: ["a"] }, {
+    schema: "public",
+    name: "mood",
+    values: ["ok"],
+  }],
+  domains: [{
+    schema: "hr",
+    name: "money_amount",
+    baseType: "numeric",
+    nullable: true,
+    checks: [],
+  }],
 };
 
 Deno.test("hideFromSnapshot() drops hidden tables and columns and what names them", () => {
@@ -126,6 +139,9 @@ Deno.test("hideFromSnapshot() drops hidden tables and columns and what names the
   assert.deepEqual(out.tables[1].foreignKeys.map((f) => f.name), ["orders_user"]);
   assert.deepEqual(out.tables[1].columns.map((c) => c.name), ["id", "user_id", "user_ssn"]);
   assert.equal(JSON.stringify(out).includes("secret"), false);
+  assert.deepEqual(out.schemas, [{ name: "public" }]);
+  assert.deepEqual(out.enums?.map((e) => e.name), ["mood"]);
+  assert.deepEqual(out.domains, []);
   assert.equal(/\bssn\b/i.test(JSON.stringify(out.tables[0])), false);
   // the input is not changed
   assert.equal(snapshot.tables.length, 3);
@@ -134,6 +150,9 @@ Deno.test("hideFromSnapshot() drops hidden tables and columns and what names the
 
 Deno.test("hideFromSnapshot() drops a key that names a hidden column, and nothing else", () => {
   const out = hideFromSnapshot(snapshot, matcher([], ["public.users.id"]));
+  const oneTable = hideFromSnapshot(snapshot, matcher(["hr.vault"], []));
+  assert.deepEqual(oneTable.schemas?.map((x) => x.name), ["public", "hr"]);
+  assert.equal(oneTable.enums?.length, 2);
   const u = out.tables.find((t) => t.name === "users")!;
   assert.deepEqual(u.primaryKey, []);
   assert.deepEqual(u.indexes?.map((x) => x.name), ["users_ssn_lower", "users_name_partial"]);

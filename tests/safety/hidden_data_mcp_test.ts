@@ -215,7 +215,11 @@ Deno.test("schema tools, resources and the query prompt never show hidden object
     }
     const search = await call(server, "search_schema", { query: "ssn password vault payroll" });
     shown.push(search.text);
-    shown.push((await call(server, "list_schemas", {})).text);
+    const schemas = await call(server, "list_schemas", {});
+    assert.deepEqual((schemas.structured.schemas as { name: string }[]).map((x) => x.name), [
+      "public",
+    ]);
+    shown.push(schemas.text);
     const overview = await server.client.readResource({ uri: "schema://overview" });
     shown.push(JSON.stringify(overview));
     const listed = await server.client.listResources();
