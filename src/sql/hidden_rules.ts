@@ -3,7 +3,8 @@
  * a statement may read a hidden value. The statement's parse tree is all there is (no catalog),
  * so a reference that might reach a hidden column is refused rather than guessed at:
  *
- * - a relation a table pattern names, anywhere (FROM, JOIN, subquery, CTE, write target);
+ * - a relation a table pattern names, anywhere (FROM, JOIN, subquery, CTE, write target), and
+ *   any TOAST table (`pg_toast.*`: it holds other tables' long values, hidden ones included);
  * - pg_stats, pg_stats_ext and pg_stats_ext_exprs (their sample values) once anything is hidden;
  * - a column reference that may be a hidden column: qualified (`t.c`, `s.t.c`, through an
  *   alias or a join alias) or not (`c`, when a relation of the statement has a hidden `c`), in
@@ -104,6 +105,16 @@ export function hiddenRules(hidden: HiddenMatcher): HiddenRules {
               relation: r.display,
               pattern: table.text,
             });
+          }
+          if (
+            r.schema === "pg_toast" || (r.schema === undefined && r.name.startsWith("pg_toast_"))
+          ) {
+            return refuse(
+              "hidden_table",
+              `Cannot read "${r.display}": TOAST tables hold other tables' values, hidden ones ` +
+                "included",
+              { relation: r.display },
+            );
           }
           if (
             STATISTICS_VIEWS.has(r.name) && (r.schema === undefined || r.schema === "pg_catalog")

@@ -108,6 +108,8 @@ Deno.test("hidden rules: every form that could read a hidden column or table is 
     ["SELECT * FROM hr.salaries", "hidden_table"],
     ["SELECT id FROM orders JOIN hr.people p ON p.id = orders.id", "hidden_table"],
     ["EXPLAIN SELECT * FROM vault", "hidden_table"],
+    ["SELECT chunk_data FROM pg_toast.pg_toast_16517", "hidden_table"],
+    ["SELECT 1 FROM pg_toast_16517", "hidden_table"],
     // statistics, and functions that read by name or run SQL text
     ["SELECT most_common_vals FROM pg_stats WHERE tablename = 'users'", "hidden_statistics"],
     ["SELECT * FROM pg_catalog.pg_stats_ext", "hidden_statistics"],

@@ -118,8 +118,21 @@ async function setup(): Promise<{ cluster: TestCluster; db: string; url: string 
 Deno.test("execute_sql: no form reads a hidden column or table, as superuser, and analytics still work", async () => {
   const { cluster, db, url } = await setup();
   await using server = await startServer({ DATABASE_URL: url, ...HIDDEN_ENV });
+  const toast = (await cluster.psql(
+    db,
+    "SELECT reltoastrelid::regclass FROM pg_class WHERE relname = 'users'",
+  )).trim();
+  const attacks: [string, string, boolean][] = [
+    ...ATTACKS,
+    [
+      `SELECT convert_from(string_agg(chunk_data, ''::bytea ORDER BY chunk_seq), 'UTF8') ` +
+      `FROM ${toast}`,
+      "hidden_table",
+      true,
+    ],
+  ];
   const wrong: string[] = [];
-  for (const [sql, reason, leaksRaw] of ATTACKS) {
+  for (const [sql, reason, leaksRaw] of attacks) {
     const raw = await rawRun(cluster, db, sql);
     if (SENTINEL.test(raw) !== leaksRaw) wrong.push(`direct run of ${sql}: leaks=${!leaksRaw}`);
     const r = await call(server, "execute_sql", { sql });
