@@ -92,6 +92,7 @@ export async function createApp(
     openDatabase(named, {
       limits: limitsFor(config.security.maxExecutionTimeS),
       blockedFunctions,
+      hidden: config.security.hidden,
       schema: config.schema,
       cache: { enabled: config.cache.enabled, ttlMs: config.cache.schemaTtlS * 1000 },
       allowWrites: config.security.allowWriteOperations,
@@ -104,6 +105,9 @@ export async function createApp(
     })
   );
   const registry = createRegistry(databases);
+  // Hidden data: the role's search path decides what an unqualified name is; a reachable
+  // database answers at once, and an unreachable one is not waited for long.
+  await Promise.all(databases.map((d) => d.prepare(3_000)));
   const closeAll = () => registry.close();
   // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
   const examples = config.llm.examplesFile

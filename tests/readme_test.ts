@@ -28,3 +28,10 @@ Deno.test(".env.example documents every configuration variable", async () => {
     assert.match(example, new RegExp(`^#? ?${name}=`, "m"), `.env.example lacks ${name}`);
   }
 });
+
+Deno.test("README quotes the column-privilege recipe that hidden_grants_test runs", async () => {
+  const recipe = await Deno.readTextFile(new URL("../docs/hidden_columns.sql", import.meta.url));
+  for (const line of recipe.split("\n").filter((l) => l.trim() && !l.startsWith("--"))) {
+    assert.ok(readme.includes(line), `README lacks: ${line}`);
+  }
+});

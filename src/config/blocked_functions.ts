@@ -1,125 +1,14 @@
+import { BLOCKED_FAMILIES } from "../sql/blocked_families.ts";
+
 /**
  * Functions refused by default (SECURITY_BLOCKED_FUNCTIONS replaces this list): sleeping,
- * file and large-object I/O, dblink, settings, backend signalling, advisory locks, config
- * reload, sequence changes, xid assignment, and every function that runs SQL given as text.
- * Names are lower case and unqualified; the validator also catches `pg_catalog.` forms.
+ * server files, large objects, dblink, settings, server administration, replication, other
+ * sessions, advisory locks, sequences, transaction ids, and functions that run SQL given as text.
+ * Names are lower case and unqualified; the validator also catches `pg_catalog.` forms. The
+ * families and the reason each refusal gives are in `src/sql/blocked_families.ts`. Functions
+ * that run SQL text or read tables by name are refused even when this list is replaced
+ * (`src/sql/opaque_functions.ts`).
  */
-export const DEFAULT_BLOCKED_FUNCTIONS: readonly string[] = [
-  // sleeping
-  "pg_sleep",
-  "pg_sleep_for",
-  "pg_sleep_until",
-  // server files
-  "pg_read_file",
-  "pg_read_binary_file",
-  "pg_stat_file",
-  "pg_ls_dir",
-  "pg_ls_logdir",
-  "pg_ls_waldir",
-  "pg_ls_tmpdir",
-  "pg_ls_archive_statusdir",
-  "pg_ls_logicalsnapdir",
-  "pg_ls_logicalmapdir",
-  "pg_ls_replslotdir",
-  "pg_file_write",
-  "pg_file_rename",
-  "pg_file_unlink",
-  "pg_file_sync",
-  "pg_logdir_ls",
-  "pg_current_logfile",
-  // large objects
-  "lo_import",
-  "lo_export",
-  "lo_create",
-  "lo_creat",
-  "lo_unlink",
-  "lo_open",
-  "lo_close",
-  "lo_write",
-  "lowrite",
-  "loread",
-  "lo_put",
-  "lo_get",
-  "lo_from_bytea",
-  "lo_truncate",
-  "lo_truncate64",
-  "lo_lseek",
-  "lo_lseek64",
-  // other servers
-  "dblink",
-  "dblink_exec",
-  "dblink_connect",
-  "dblink_connect_u",
-  "dblink_disconnect",
-  "dblink_open",
-  "dblink_fetch",
-  "dblink_close",
-  "dblink_send_query",
-  "dblink_get_result",
-  "dblink_cancel_query",
-  // settings and configuration
-  "set_config",
-  "pg_reload_conf",
-  "pg_rotate_logfile",
-  "pg_promote",
-  "pg_switch_wal",
-  "pg_create_restore_point",
-  "pg_backup_start",
-  "pg_backup_stop",
-  "pg_start_backup",
-  "pg_stop_backup",
-  "pg_import_system_collations",
-  "pg_stat_reset",
-  "pg_stat_reset_shared",
-  "pg_stat_reset_single_table_counters",
-  "pg_stat_reset_single_function_counters",
-  "pg_stat_reset_slru",
-  "pg_stat_reset_replication_slot",
-  "pg_stat_reset_subscription_stats",
-  "pg_log_backend_memory_contexts",
-  "pg_replication_origin_create",
-  "pg_replication_origin_drop",
-  "pg_create_physical_replication_slot",
-  "pg_create_logical_replication_slot",
-  "pg_drop_replication_slot",
-  "pg_copy_physical_replication_slot",
-  "pg_copy_logical_replication_slot",
-  "pg_logical_emit_message",
-  "pg_logical_slot_get_changes",
-  "pg_logical_slot_get_binary_changes",
-  "pg_replication_slot_advance",
-  // backend signalling
-  "pg_terminate_backend",
-  "pg_cancel_backend",
-  "pg_notify",
-  // advisory locks
-  "pg_advisory_lock",
-  "pg_advisory_lock_shared",
-  "pg_advisory_xact_lock",
-  "pg_advisory_xact_lock_shared",
-  "pg_try_advisory_lock",
-  "pg_try_advisory_lock_shared",
-  "pg_try_advisory_xact_lock",
-  "pg_try_advisory_xact_lock_shared",
-  "pg_advisory_unlock",
-  "pg_advisory_unlock_shared",
-  "pg_advisory_unlock_all",
-  // sequences and transaction ids
-  "nextval",
-  "setval",
-  "txid_current",
-  "pg_current_xact_id",
-  // SQL given as text
-  "query_to_xml",
-  "query_to_xmlschema",
-  "query_to_xml_and_xmlschema",
-  "cursor_to_xml",
-  "cursor_to_xmlschema",
-  "ts_stat",
-  "xpath_table",
-  "crosstab",
-  "crosstab2",
-  "crosstab3",
-  "crosstab4",
-  "connectby",
-];
+export const DEFAULT_BLOCKED_FUNCTIONS: readonly string[] = BLOCKED_FAMILIES.flatMap((f) =>
+  f.names
+);

@@ -1,4 +1,6 @@
 /** The typed configuration every part of pg-mcp receives; built once by `loadConfig`. */
+import type { HiddenPatterns } from "../hidden/patterns.ts";
+
 export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
 /** How to reach one database server, and its pool. */
@@ -59,6 +61,8 @@ export interface SecurityConfig {
   maxQueryCost: number;
   /** Signs write confirmations and result cursors; absent: a random key per process. */
   tokenSecret?: string;
+  /** SECURITY_HIDDEN_TABLES and SECURITY_HIDDEN_COLUMNS, parsed. */
+  hidden: HiddenPatterns;
 }
 
 export interface CacheConfig {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type HiddenPattern, parseHiddenPattern } from "../hidden/patterns.ts";
 
 /** zod schemas that turn one environment string into a typed value. */
 export const envInt = (min: number, max: number) =>
@@ -31,6 +32,18 @@ export const envBool = () =>
 
 export const envList = () =>
   z.string().transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+
+/** A comma-separated list of SECURITY_HIDDEN_* patterns; every bad one is reported. */
+export const envHiddenPatterns = (kind: "table" | "column") =>
+  envList().transform((items, ctx): HiddenPattern[] => {
+    const patterns: HiddenPattern[] = [];
+    for (const item of items) {
+      const p = parseHiddenPattern(item, kind);
+      if (p.ok) patterns.push(p.value);
+      else ctx.addIssue({ code: "custom", message: p.error.message });
+    }
+    return patterns;
+  });
 
 export const envEnum = <T extends string>(values: readonly [T, ...T[]]) =>
   z.string().trim().transform((v) => values.find((x) => x.toLowerCase() === v.toLowerCase()) ?? v)

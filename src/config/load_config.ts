@@ -4,6 +4,7 @@ import type { Config, DatabaseConfig, NamedDatabase } from "./config.ts";
 import {
   envBool,
   envEnum,
+  envHiddenPatterns,
   envInt,
   envList,
   envNumber,
@@ -49,6 +50,8 @@ export const ENV_VARS = [
   "SECURITY_REQUIRE_READONLY_ROLE",
   "SECURITY_MAX_QUERY_COST",
   "SECURITY_WRITE_CONFIRM_SECRET",
+  "SECURITY_HIDDEN_TABLES",
+  "SECURITY_HIDDEN_COLUMNS",
   "CACHE_ENABLED",
   "CACHE_SCHEMA_TTL",
   "CACHE_MAX_SIZE",
@@ -155,6 +158,10 @@ export function loadConfig(env: Env): Result<Config> {
       ),
       maxQueryCost: r.get("SECURITY_MAX_QUERY_COST", envNumber(0, 1e15), 0),
       tokenSecret: r.raw("SECURITY_WRITE_CONFIRM_SECRET"),
+      hidden: {
+        tables: r.get("SECURITY_HIDDEN_TABLES", envHiddenPatterns("table"), []),
+        columns: r.get("SECURITY_HIDDEN_COLUMNS", envHiddenPatterns("column"), []),
+      },
     },
     cache: {
       enabled: r.get("CACHE_ENABLED", envBool(), true),

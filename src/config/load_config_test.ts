@@ -219,3 +219,44 @@ Deno.test("loadConfig() takes several HTTP tokens and refuses a short confirm se
   const found = problems({ ...MINIMAL, SECURITY_WRITE_CONFIRM_SECRET: "short" });
   assert.deepEqual(found, ["SECURITY_WRITE_CONFIRM_SECRET must have at least 32 characters"]);
 });
+
+Deno.test("loadConfig() reads SECURITY_HIDDEN_TABLES and _COLUMNS as patterns", () => {
+  const none = loadConfig(MINIMAL);
+  assert.ok(none.ok);
+  assert.deepEqual(none.value.security.hidden, { tables: [], columns: [] });
+  const r = loadConfig({
+    ...MINIMAL,
+    SECURITY_HIDDEN_TABLES: " hr.* , Audit_Log",
+    SECURITY_HIDDEN_COLUMNS: "*.password, public.users.ssn,users.salary",
+  });
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.security.hidden, {
+    tables: [
+      { schema: "hr", table: "*", text: "hr.*" },
+      { schema: "*", table: "audit_log", text: "Audit_Log" },
+    ],
+    columns: [
+      { schema: "*", table: "*", column: "password", text: "*.password" },
+      { schema: "public", table: "users", column: "ssn", text: "public.users.ssn" },
+      { schema: "*", table: "users", column: "salary", text: "users.salary" },
+    ],
+  });
+});
+
+Deno.test("loadConfig() names a bad hidden pattern", () => {
+  assert.deepEqual(problems({ ...MINIMAL, SECURITY_HIDDEN_COLUMNS: "password" }), [
+    'SECURITY_HIDDEN_COLUMNS has a bad pattern "password": use table.column or ' +
+    "schema.table.column (*.password hides it in every table)",
+  ]);
+  assert.deepEqual(problems({ ...MINIMAL, SECURITY_HIDDEN_TABLES: "a.b.c" }), [
+    'SECURITY_HIDDEN_TABLES has a bad pattern "a.b.c": use schema.table or table',
+  ]);
+  assert.deepEqual(problems({ ...MINIMAL, SECURITY_HIDDEN_TABLES: "hr.emp*" }), [
+    'SECURITY_HIDDEN_TABLES has a bad pattern "hr.emp*": `*` stands for a whole part only ' +
+    "(e.g. *.password, hr.*)",
+  ]);
+  assert.deepEqual(problems({ ...MINIMAL, SECURITY_HIDDEN_COLUMNS: "users..ssn" }), [
+    'SECURITY_HIDDEN_COLUMNS has a bad pattern "users..ssn": a part is empty; use ' +
+    "table.column or schema.table.column",
+  ]);
+});

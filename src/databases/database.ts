@@ -15,6 +15,9 @@ import { type CacheEntry, createSchemaCache, type SchemaCache } from "../schema/
 import { createSchemaInsights, type SchemaInsights } from "../schema/schema_insights.ts";
 import type { SnapshotStore } from "../schema/snapshot_store.ts";
 import type { SqlPolicy } from "../sql/validate.ts";
+import { hideFromSnapshot } from "../hidden/hide_snapshot.ts";
+import { createHiddenMatcher, type HiddenPatterns } from "../hidden/patterns.ts";
+import { readSearchPath } from "../hidden/search_path.ts";
 import type { Tracer } from "../observability/tracing.ts";
 
 /**
@@ -42,6 +45,11 @@ export interface Database {
   serverVersion(): Promise<Result<string>>;
   /** Opens `minPoolSize` connections now; resolves to how many opened. */
   warm(): Promise<number>;
+  /**
+   * What must be known before the first call (the role's search path, when data is hidden);
+   * waits at most `ms` and never fails.
+   */
+  prepare(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,8 @@ export interface Database {
 export interface DatabaseSettings {
   limits: SessionLimits;
   blockedFunctions: ReadonlySet<string>;
+  /** SECURITY_HIDDEN_TABLES / _COLUMNS: never shown, never returned. */
+  hidden: HiddenPatterns;
   schema: { include: readonly string[]; exclude: readonly string[] };
   cache: { enabled: boolean; ttlMs: number };
   allowWrites: boolean;
@@ -115,6 +125,14 @@ export function openDatabase(
     database: named.name,
   });
   const catalog = reader.catalog.bind(reader) as CatalogReader["catalog"];
+  // Hidden data: the validator's matcher (an unqualified name may be in any schema until the
+  // role's search path is read) and the snapshot filter, so no tool or prompt shows them.
+  let searchPath: readonly string[] | undefined;
+  const hidden = createHiddenMatcher(settings.hidden, () => searchPath);
+  const learnSearchPath = async () => {
+    const path = await readSearchPath({ catalog });
+    if (path.ok) searchPath = path.value;
+  };
   const policy: SqlPolicy = {
     blockedFunctions: settings.blockedFunctions,
     catalog: createFunctionCatalogSource({ catalog }, log, {
@@ -122,13 +140,27 @@ export function openDatabase(
       missReloadMs: 10_000,
       now: services.now,
     }),
+    ...(hidden.empty ? {} : { hidden }),
   };
-  const insights = createSchemaInsights({ reader: { catalog }, log });
+  const insights = createSchemaInsights({
+    reader: { catalog },
+    log,
+    ...(hidden.empty ? {} : {
+      skipColumn: (schema: string, table: string, column: string) =>
+        hidden.hiddenColumn(schema, table, column) !== undefined ||
+        hidden.hiddenTable(schema, table) !== undefined,
+    }),
+  });
   const schema = createSchemaCache({
     load: async (scope) => {
-      const snapshot = await introspectSchema({ catalog }, scope, services.now);
-      if (snapshot.ok) insights.warm(snapshot.value);
-      return snapshot;
+      const [loaded] = await Promise.all([
+        introspectSchema({ catalog }, scope, services.now),
+        hidden.empty ? undefined : learnSearchPath(),
+      ]);
+      if (!loaded.ok) return loaded;
+      const snapshot = hidden.empty ? loaded.value : hideFromSnapshot(loaded.value, hidden);
+      insights.warm(snapshot);
+      return ok(snapshot);
     },
     fingerprint: () => readFingerprint({ catalog }),
     defaultScope: settings.schema,
@@ -182,6 +214,15 @@ export function openDatabase(
       return rows.ok ? ok(rows.value[0]?.version ?? "") : rows;
     }),
     warm: () => warm(reader, cfg.minPoolSize, log),
+    prepare: async (ms) => {
+      if (hidden.empty) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        learnSearchPath().catch(() => undefined),
+        new Promise((resolve) => timer = setTimeout(resolve, ms)),
+      ]);
+      clearTimeout(timer);
+    },
     async close() {
       await Promise.all([pool.close(), writePool?.close()]);
     },

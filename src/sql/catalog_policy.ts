@@ -5,23 +5,63 @@
  * column statistics (pg_largeobject, pg_statistic, pg_statistic_ext_data: sample values of
  * every column, whatever the reader's table privileges). A superuser can read them all, so the
  * validator refuses them whatever the role. pg_roles, pg_user and pg_stats stay readable: they
- * mask passwords and filter statistics by privilege.
+ * mask passwords and filter statistics by privilege (pg_stats is refused once something is
+ * hidden: see hidden_rules.ts).
  */
-export const SECRET_CATALOGS: ReadonlyMap<string, readonly string[]> = new Map([
-  ["pg_authid", ["pg_catalog"]],
-  ["pg_shadow", ["pg_catalog"]],
-  ["pg_user_mapping", ["pg_catalog"]],
-  ["pg_user_mappings", ["pg_catalog"]],
-  ["pg_subscription", ["pg_catalog"]],
-  ["pg_statistic", ["pg_catalog"]],
-  ["pg_statistic_ext_data", ["pg_catalog"]],
-  ["pg_largeobject", ["pg_catalog"]],
-  ["pg_hba_file_rules", ["pg_catalog"]],
-  ["pg_ident_file_mappings", ["pg_catalog"]],
-  ["pg_file_settings", ["pg_catalog"]],
-  ["user_mapping_options", ["information_schema"]],
-  ["user_mappings", ["information_schema"]],
+export const SECRET_CATALOGS: ReadonlyMap<string, SecretCatalog> = new Map([
+  ["pg_authid", { schemas: ["pg_catalog"], why: "it holds the roles' password hashes" }],
+  ["pg_shadow", { schemas: ["pg_catalog"], why: "it holds the roles' password hashes" }],
+  ["pg_user_mapping", {
+    schemas: ["pg_catalog"],
+    why: "it holds credentials for other servers",
+  }],
+  ["pg_user_mappings", {
+    schemas: ["pg_catalog"],
+    why: "it holds credentials for other servers",
+  }],
+  ["pg_subscription", {
+    schemas: ["pg_catalog"],
+    why: "it holds connection strings with passwords",
+  }],
+  ["pg_statistic", {
+    schemas: ["pg_catalog"],
+    why: "it holds sample values of every column, whatever the table privileges",
+  }],
+  ["pg_statistic_ext_data", {
+    schemas: ["pg_catalog"],
+    why: "it holds sample values of every column, whatever the table privileges",
+  }],
+  ["pg_largeobject", {
+    schemas: ["pg_catalog"],
+    why: "it holds every large object's contents, whatever their privileges",
+  }],
+  ["pg_hba_file_rules", {
+    schemas: ["pg_catalog"],
+    why: "it shows the server's authentication file",
+  }],
+  ["pg_ident_file_mappings", {
+    schemas: ["pg_catalog"],
+    why: "it shows the server's user-name map file",
+  }],
+  ["pg_file_settings", {
+    schemas: ["pg_catalog"],
+    why: "it shows the server's configuration files, secrets included",
+  }],
+  ["user_mapping_options", {
+    schemas: ["information_schema"],
+    why: "it holds credentials for other servers",
+  }],
+  ["user_mappings", {
+    schemas: ["information_schema"],
+    why: "it holds credentials for other servers",
+  }],
 ]);
+
+export interface SecretCatalog {
+  schemas: readonly string[];
+  /** Completes "Cannot read "<relation>": ". */
+  why: string;
+}
 
 /**
  * The secret catalog a relation reference names, if any. An unqualified `pg_*` name always
@@ -29,11 +69,16 @@ export const SECRET_CATALOGS: ReadonlyMap<string, readonly string[]> = new Map([
  * in case information_schema is on the search path. Case is folded: refusing a user table
  * called "PG_AUTHID" costs nothing.
  */
-export function secretCatalog(schema: string | undefined, relation: string): string | undefined {
+export function secretCatalog(
+  schema: string | undefined,
+  relation: string,
+): { relation: string; why: string } | undefined {
   const rel = relation.toLowerCase();
-  const schemas = SECRET_CATALOGS.get(rel);
-  if (!schemas) return undefined;
-  if (schema === undefined || schema === "") return `${schemas[0]}.${rel}`;
+  const secret = SECRET_CATALOGS.get(rel);
+  if (!secret) return undefined;
+  if (schema === undefined || schema === "") {
+    return { relation: `${secret.schemas[0]}.${rel}`, why: secret.why };
+  }
   const s = schema.toLowerCase();
-  return schemas.includes(s) ? `${s}.${rel}` : undefined;
+  return secret.schemas.includes(s) ? { relation: `${s}.${rel}`, why: secret.why } : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Result } from "../errors.ts";
+import { blockedFamily } from "./blocked_families.ts";
 import { refuse } from "./refusal.ts";
 
 /**
@@ -50,7 +51,10 @@ export interface StatementCalls {
   fieldNames: readonly string[];
 }
 
-/** Refuses a call to a blocked function; names are compared lower-cased, unqualified. */
+/**
+ * Refuses a call to a blocked function; names are compared lower-cased, unqualified. The message
+ * gives the family's reason (`pg_sleep` holds a connection idle, ...).
+ */
 export function checkBlocked(
   parts: readonly string[],
   blocked: ReadonlySet<string>,
@@ -59,8 +63,11 @@ export function checkBlocked(
   const name = lower[lower.length - 1] ?? "";
   const qualified = lower.join(".");
   if (blocked.has(name) || blocked.has(qualified)) {
-    return refuse("blocked_function", `Cannot call "${name}": it has side effects`, {
+    const family = blockedFamily(name);
+    const why = family?.why ?? "SECURITY_BLOCKED_FUNCTIONS lists it";
+    return refuse("blocked_function", `Cannot call "${name}": ${why}`, {
       function: qualified,
+      family: family?.family ?? "configured",
     });
   }
   return undefined;
@@ -89,7 +96,7 @@ export function checkVolatility(
     if (!harmless) {
       return refuse(
         "volatile_function",
-        `Cannot call "${name}": the database marks it VOLATILE (it may change data)`,
+        `Cannot call "${name}": the database marks it VOLATILE, so it may change data or state`,
         { function: parts.join("."), schemas: [...schemas] },
       );
     }

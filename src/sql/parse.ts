@@ -1,5 +1,6 @@
 import { fingerprintSync, loadModule, parseSync } from "libpg-query";
 import { fail, ok, type Result } from "../errors.ts";
+import { checkInputText } from "./input_text.ts";
 
 /** One node of PostgreSQL's parse tree: `{ NodeType: { ...fields } }`. */
 export type AstNode = Record<string, unknown>;
@@ -12,7 +13,11 @@ export interface ParsedStatement {
 }
 
 export interface SqlParser {
-  /** Parses with PostgreSQL's own grammar; a syntax error is SQL_PARSE_FAILED with the position. */
+  /**
+   * Parses with PostgreSQL's own grammar; a syntax error is SQL_PARSE_FAILED with the position.
+   * Text PostgreSQL cannot take (NUL, unpaired surrogates) is INVALID_INPUT: the parser would
+   * judge only what precedes a NUL.
+   */
   parse(sql: string): Result<ParsedStatement[]>;
   /**
    * libpg-query's fingerprint: the same for statements that differ only in constants and
@@ -38,6 +43,8 @@ export async function createSqlParser(): Promise<SqlParser> {
       }
     },
     parse(sql) {
+      const unreadable = checkInputText(sql, "the SQL");
+      if (unreadable) return unreadable;
       if (sql.trim() === "") return ok([]);
       let tree: { stmts?: { stmt: AstNode }[] };
       try {

@@ -18,6 +18,11 @@ export type RefusalReason =
   | "volatile_operator"
   | "secret_catalog"
   | "too_complex"
+  | "sql_text_function"
+  | "table_dump_function"
+  | "hidden_table"
+  | "hidden_column"
+  | "hidden_statistics"
   // write mode
   | "not_write"
   | "missing_where"

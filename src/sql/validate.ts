@@ -1,4 +1,5 @@
 import { ok, type Result } from "../errors.ts";
+import type { HiddenMatcher } from "../hidden/patterns.ts";
 import { secretCatalog } from "./catalog_policy.ts";
 import {
   checkBlocked,
@@ -6,6 +7,8 @@ import {
   type FunctionCatalog,
   type StatementCalls,
 } from "./function_policy.ts";
+import { hiddenRules } from "./hidden_rules.ts";
+import { checkOpaque } from "./opaque_functions.ts";
 import { type AstNode, nameParts, type SqlParser, walkAst } from "./parse.ts";
 import { refuse } from "./refusal.ts";
 import { operationName, readTarget } from "./statement_rules.ts";
@@ -26,6 +29,8 @@ export interface SqlPolicy {
   blockedFunctions: ReadonlySet<string>;
   /** The database's own catalog: VOLATILE functions are refused. Absent: the list alone. */
   catalog?: FunctionCatalogSource;
+  /** SECURITY_HIDDEN_TABLES / _COLUMNS: no statement may read them. Absent: nothing hidden. */
+  hidden?: HiddenMatcher;
 }
 
 /** What the grammar rules accepted: the catalog rules (`checkSql`) make it a ValidatedSql. */
@@ -38,7 +43,8 @@ const WRITES = new Set(["InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"]);
 
 /**
  * The grammar rules, synchronous: exactly one read-only SELECT (or EXPLAIN of one) with no
- * write anywhere in it, no INTO, no row lock, no blocked function and no secret catalog.
+ * write anywhere in it, no INTO, no row lock, no blocked function, no function that runs SQL
+ * text or reads tables by name, no secret catalog and no hidden table or column.
  * `checkSql` adds the catalog rules; the executor must call that.
  */
 export function validateSql(sql: string, parser: SqlParser, policy: SqlPolicy): Result<SafeSql> {
@@ -54,8 +60,9 @@ export function validateSql(sql: string, parser: SqlParser, policy: SqlPolicy): 
 /**
  * Walks all of a statement (CTEs, subqueries, LATERAL, function arguments, set operations,
  * VALUES) and applies the node rules to every node below the root, and to the root when it is a
- * SELECT: no write, no other statement, no INTO, no row lock, no blocked function, no secret
- * catalog. A write root (write mode) is itself allowed; writes below it are not.
+ * SELECT: no write, no other statement, no INTO, no row lock, no blocked or opaque function, no
+ * secret catalog, and the hidden-data rules when something is hidden. A write root (write mode)
+ * is itself allowed; writes below it are not.
  */
 export function inspectStatement(
   rootType: string,
@@ -69,9 +76,10 @@ export function inspectStatement(
     fieldNames: new Set<string>(),
   };
   let problem: Result<never> | undefined;
+  const hidden = policy.hidden && !policy.hidden.empty ? hiddenRules(policy.hidden) : undefined;
   const check = (type: string, fields: AstNode): boolean | void => {
     if (problem) return false;
-    problem = checkNode(type, fields, policy, found);
+    problem = checkNode(type, fields, policy, found) ?? hidden?.visit(type, fields);
     if (problem) return false;
   };
   try {
@@ -80,6 +88,7 @@ export function inspectStatement(
     if (!(error instanceof RangeError)) throw error;
     return refuse("too_complex", "Cannot check the statement: it is nested too deeply");
   }
+  problem ??= hidden?.finish();
   if (problem) return problem;
   return ok({
     tables: [...found.tables],
@@ -123,6 +132,10 @@ interface Found {
   fieldNames: Set<string>;
 }
 
+const LOCKING_MESSAGE =
+  "Cannot lock rows (FOR UPDATE/SHARE): row locks block other sessions' writes; only plain " +
+  "reads are allowed";
+
 function checkNode(
   type: string,
   fields: AstNode,
@@ -137,9 +150,7 @@ function checkNode(
         });
       }
       if (Array.isArray(fields.lockingClause) && fields.lockingClause.length > 0) {
-        return refuse("locking_clause", "Cannot lock rows (FOR UPDATE/SHARE): reads only", {
-          operation: "FOR UPDATE/SHARE",
-        });
+        return refuse("locking_clause", LOCKING_MESSAGE, { operation: "FOR UPDATE/SHARE" });
       }
       return undefined;
     case "IntoClause":
@@ -147,13 +158,12 @@ function checkNode(
         operation: "SELECT INTO",
       });
     case "LockingClause":
-      return refuse("locking_clause", "Cannot lock rows (FOR UPDATE/SHARE): reads only", {
-        operation: "FOR UPDATE/SHARE",
-      });
+      return refuse("locking_clause", LOCKING_MESSAGE, { operation: "FOR UPDATE/SHARE" });
     case "FuncCall": {
       const parts = nameParts(fields.funcname);
       found.functions.push(parts);
-      return checkBlocked(parts, policy.blockedFunctions);
+      const args = Array.isArray(fields.args) ? fields.args.length : 0;
+      return checkOpaque(parts, args) ?? checkBlocked(parts, policy.blockedFunctions);
     }
     case "RangeVar": {
       if (typeof fields.relname !== "string") return undefined;
@@ -162,8 +172,8 @@ function checkNode(
       found.tables.add(schema ? `${schema}.${relname}` : relname);
       const secret = secretCatalog(schema, relname);
       if (secret) {
-        return refuse("secret_catalog", `Cannot read "${secret}": it holds secrets`, {
-          relation: secret,
+        return refuse("secret_catalog", `Cannot read "${secret.relation}": ${secret.why}`, {
+          relation: secret.relation,
         });
       }
       return undefined;

@@ -73,11 +73,14 @@ Deno.test("validateSql() refuses every other statement with a stable reason", ()
     ["(SELECT * FROM t FOR UPDATE) UNION SELECT 1", "locking_clause"],
     ["SELECT * FROM (SELECT * FROM t FOR NO KEY UPDATE) s", "locking_clause"],
     ["SELECT pg_sleep(1)", "blocked_function"],
-    ["SELECT dblink_exec('dbname=' || current_database(), 'DROP TABLE users')", "blocked_function"],
+    [
+      "SELECT dblink_exec('dbname=' || current_database(), 'DROP TABLE users')",
+      "sql_text_function",
+    ],
     ["SELECT pg_read_file('postgresql.conf')", "blocked_function"],
     [
       "SELECT query_to_xml('SELECT pg_read_file(''postgresql.conf'')', true, true, '')",
-      "blocked_function",
+      "sql_text_function",
     ],
     ["SELECT set_config('default_transaction_read_only','off',false)", "blocked_function"],
     ["SELECT pg_advisory_lock(1)", "blocked_function"],
@@ -107,7 +110,7 @@ Deno.test("validateSql() judges the names the parser decoded: quoted, U& escaped
       "SELECT pg_catalog.pg_sleep(1)",
       "SELECT \"pg_catalog\".\"set_config\"('a', 'b', false)",
       "SELECT PG_CATALOG.PG_READ_FILE('x')",
-      "SELECT public.dblink('x', 'y')",
+      "SELECT public.dblink_connect('x')",
     ]
   ) assert.equal(reason(sql), "blocked_function", sql);
   assert.equal(reason('SELECT * FROM "pg_catalog"."pg_authid"'), "secret_catalog");
@@ -179,4 +182,102 @@ Deno.test("checkSql() refuses VOLATILE functions unless harmless, per the catalo
   assert.equal(await catalogReason("SELECT t.touch FROM t"), "volatile_function");
   assert.equal(await catalogReason("SELECT (t).touch FROM t"), "volatile_function");
   assert.equal(await catalogReason("SELECT t.bump FROM t"), "accepted");
+});
+
+Deno.test("validateSql() refuses SQL-text and table-dump functions whatever the blocked list", () => {
+  const none: SqlPolicy = { blockedFunctions: new Set() };
+  const cases: [string, string][] = [
+    ["select database_to_xml(true,true,'')", "table_dump_function"],
+    ["SELECT pg_catalog.database_to_xmlschema(true, true, '')", "table_dump_function"],
+    ["SELECT database_to_xml_and_xmlschema(false, false, '')", "table_dump_function"],
+    ["SELECT schema_to_xml('public', true, true, '')", "table_dump_function"],
+    ["SELECT schema_to_xmlschema('public', true, true, '')", "table_dump_function"],
+    ["SELECT schema_to_xml_and_xmlschema('public', true, true, '')", "table_dump_function"],
+    ["SELECT table_to_xml('users', true, true, '')", "table_dump_function"],
+    ["SELECT table_to_xmlschema('users'::regclass, true, true, '')", "table_dump_function"],
+    ["SELECT table_to_xml_and_xmlschema('users', true, true, '')", "table_dump_function"],
+    ["SELECT * FROM connectby('users', 'id', 'role', '1', 0)", "table_dump_function"],
+    ["SELECT * FROM xpath_table('id', 'data', 'users', '/a', 'true')", "table_dump_function"],
+    ["SELECT dblink_build_sql_insert('users', '1', 1, '{1}', '{2}')", "table_dump_function"],
+    ["SELECT get_raw_page('users', 0)", "table_dump_function"],
+    ["SELECT query_to_xml('SELECT 1', true, true, '')", "sql_text_function"],
+    ["SELECT query_to_xmlschema('SELECT 1', true, true, '')", "sql_text_function"],
+    ["SELECT query_to_xml_and_xmlschema('SELECT 1', true, true, '')", "sql_text_function"],
+    ["SELECT cursor_to_xml('c', 1, true, true, '')", "sql_text_function"],
+    ["SELECT cursor_to_xmlschema('c', true, true, '')", "sql_text_function"],
+    ["SELECT * FROM ts_stat('SELECT to_tsvector(data) FROM users')", "sql_text_function"],
+    ["SELECT ts_rewrite('a'::tsquery, 'SELECT t, s FROM aliases')", "sql_text_function"],
+    ["SELECT * FROM crosstab('SELECT 1, 2, 3')", "sql_text_function"],
+    ["SELECT * FROM public.crosstab2('SELECT 1, 2, 3')", "sql_text_function"],
+    ["SELECT * FROM dblink('dbname=x', 'SELECT 1') AS t(x int)", "sql_text_function"],
+    [
+      "SELECT 1 WHERE EXISTS (SELECT U&\"query_to_\\0078ml\"('x', true, true, ''))",
+      "sql_text_function",
+    ],
+    ["SELECT ts_rewrite('a'::tsquery, 'a'::tsquery, 'b'::tsquery)", "accepted"],
+    ["SELECT pg_get_viewdef('pg_tables'::regclass)", "accepted"],
+  ];
+  for (const [sql, expected] of cases) assert.equal(reason(sql, none), expected, sql);
+  const r = validateSql("SELECT database_to_xml(true, true, '')", parser, none);
+  assert.ok(!r.ok);
+  assert.match(r.error.message, /^Cannot call "database_to_xml": it reads every table/);
+  assert.equal(r.error.details.function, "database_to_xml");
+});
+
+Deno.test("validateSql() gives each blocked family its own honest reason", async () => {
+  const { BLOCKED_FAMILIES } = await import("./blocked_families.ts");
+  const sleep = validateSql("SELECT pg_sleep(1)", parser, policy);
+  assert.ok(!sleep.ok);
+  assert.equal(
+    sleep.error.message,
+    'Cannot call "pg_sleep": it holds a database connection idle for as long as it sleeps',
+  );
+  assert.deepEqual(sleep.error.details, {
+    reason: "blocked_function",
+    function: "pg_sleep",
+    family: "sleep",
+  });
+  const whys = new Set<string>();
+  for (const family of BLOCKED_FAMILIES) {
+    assert.ok(!/side effect/i.test(family.why), family.family);
+    whys.add(family.why);
+    for (const name of family.names) {
+      const r = validateSql(`SELECT ${name}()`, parser, {
+        blockedFunctions: new Set(DEFAULT_BLOCKED_FUNCTIONS),
+      });
+      assert.ok(!r.ok, name);
+      assert.ok(
+        r.error.details.family === family.family || r.error.details.reason !== "blocked_function",
+        name,
+      );
+    }
+  }
+  assert.equal(whys.size, BLOCKED_FAMILIES.length, "two families share a reason");
+  const custom = validateSql("SELECT my_fn()", parser, { blockedFunctions: new Set(["my_fn"]) });
+  assert.ok(!custom.ok);
+  assert.equal(custom.error.message, 'Cannot call "my_fn": SECURITY_BLOCKED_FUNCTIONS lists it');
+});
+
+Deno.test("validateSql() refuses text PostgreSQL cannot take, naming the position", () => {
+  const nul = validateSql("SELECT 1\u0000; DROP TABLE users", parser, policy);
+  assert.ok(!nul.ok);
+  assert.equal(nul.error.code, "INVALID_INPUT");
+  assert.deepEqual(nul.error.details, { reason: "nul_character", position: 9 });
+  assert.match(nul.error.message, /NUL character/);
+  const lone = validateSql("SELECT 'a\uD800b'", parser, policy);
+  assert.ok(!lone.ok);
+  assert.equal(lone.error.code, "INVALID_INPUT");
+  assert.deepEqual(lone.error.details, { reason: "invalid_unicode", position: 10 });
+  const trailing = validateSql("SELECT 'x' -- \uDC00", parser, policy);
+  assert.ok(!trailing.ok && trailing.error.code === "INVALID_INPUT");
+  assert.equal(reason("SELECT '😀 ü \uFFFF'"), "accepted");
+});
+
+Deno.test("validateSql() says why it refuses secret catalogs and row locks", () => {
+  const stats = validateSql("SELECT * FROM pg_statistic", parser, policy);
+  assert.ok(!stats.ok);
+  assert.match(stats.error.message, /sample values of every column/);
+  const lock = validateSql("SELECT 1 FROM users FOR UPDATE", parser, policy);
+  assert.ok(!lock.ok);
+  assert.match(lock.error.message, /block other sessions' writes/);
 });

@@ -25,7 +25,8 @@ const SYSTEM_SCHEMAS = new Set(["pg_catalog", "information_schema", "pg_toast"])
  * Write mode's grammar rules: exactly one INSERT, UPDATE or DELETE (never DDL, TRUNCATE, COPY,
  * GRANT, SET, MERGE or transaction control); UPDATE and DELETE need a WHERE clause; no write
  * nested in it (data-modifying CTE), no system catalog as target; every read inside it follows
- * the read rules (blocked functions, secret catalogs, no INTO, no row lock).
+ * the read rules (blocked functions, secret catalogs, no INTO, no row lock, hidden data); no
+ * write to a table that may have a hidden column.
  */
 export function validateWrite(
   sql: string,
@@ -75,6 +76,15 @@ export function validateWrite(
         operation,
         relation: target,
       },
+    );
+  }
+  const hiddenColumns = policy.hidden?.mayHideColumns(schema, relname);
+  if (hiddenColumns && !policy.hidden?.hiddenTable(schema, relname)) {
+    return refuse(
+      "hidden_column",
+      `Cannot ${operation} "${target}": it may have hidden columns (SECURITY_HIDDEN_COLUMNS ` +
+        `"${hiddenColumns.text}"), and a failed write reports the whole row`,
+      { operation, relation: target, pattern: hiddenColumns.text },
     );
   }
   const facts = inspectStatement(stmt.kind, stmt.node, policy);

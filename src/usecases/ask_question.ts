@@ -27,6 +27,7 @@ import { profileHints } from "../schema/profile.ts";
 import { matchValues, renderValueMatches, valueHints } from "../schema/value_index.ts";
 import type { TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
+import { checkInputText } from "../sql/input_text.ts";
 import { checkSql } from "../sql/validate.ts";
 import { observeFailure, type PipelineObserver } from "./observer.ts";
 import { namesMissing } from "./schema_freshness.ts";
@@ -157,6 +158,8 @@ export async function askQuestion(
   deps: AskDeps,
   events: CallEvents = {},
 ): Promise<Result<QueryAnswer>> {
+  const unreadable = checkInputText(input.question, "the question");
+  if (unreadable) return unreadable;
   const question = input.question.trim();
   if (question === "") {
     return fail("INVALID_INPUT", "Cannot answer a blank question: ask something", {

@@ -59,6 +59,7 @@ export async function runSql(
   deps: RunSqlDeps,
   signal?: AbortSignal,
 ): Promise<Result<ExecuteAnswer>> {
+  if (input.sql.trim() === "") return blankSql();
   const db = deps.databases.resolve(input.database);
   if (!db.ok) return db;
   const page = input.cursor
@@ -178,6 +179,13 @@ async function readCursor(
     return fail("INVALID_INPUT", "Cannot use the cursor: it is malformed", { reason: "bad_token" });
   }
   return ok({ offset: o, ...(typeof n === "number" ? { maxRows: n } : {}) });
+}
+
+/** Whitespace-only SQL is a bad argument, not a statement to refuse. */
+export function blankSql() {
+  return fail<never>("INVALID_INPUT", "Cannot run blank SQL: send one statement", {
+    reason: "blank_sql",
+  });
 }
 
 function emptyData(columns: readonly { name: string; type: string }[]) {

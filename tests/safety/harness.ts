@@ -193,6 +193,24 @@ export const PUBLIC_BYPASSES: readonly (readonly string[])[] = [
   ['SELECT * FROM "users""; DROP TABLE users; --"'],
 ];
 
+/**
+ * Issue 12's whole-database and SQL-text functions (one got through a held-out corpus:
+ * `database_to_xml` dumps every table), each one call.
+ */
+export const DUMP_ATTACKS: readonly string[] = [
+  "select database_to_xml(true,true,'')",
+  "SELECT database_to_xml_and_xmlschema(false, true, '')",
+  "SELECT schema_to_xml('public', true, true, '')",
+  "SELECT table_to_xml('users', true, true, '')",
+  "SELECT table_to_xml_and_xmlschema('data_table', false, false, '')",
+  "SELECT query_to_xml('SELECT * FROM data_table', true, true, '')",
+  "SELECT * FROM ts_stat('SELECT to_tsvector(data_column) FROM data_table')",
+  "SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, data_column::tsquery FROM data_table')",
+  "SELECT * FROM dblink('dbname=' || current_database(), 'SELECT data_column FROM data_table') " +
+  "AS t(x text)",
+  "SELECT dblink_build_sql_insert('data_table', '1', 1, '{42}', '{42}')",
+];
+
 /** Absolute /tmp paths an attack line names: none may exist after it ran. */
 export function tmpPaths(line: string): string[] {
   return [...line.matchAll(/\/tmp\/[\w.\-/]+/g)].map((m) => m[0]);
