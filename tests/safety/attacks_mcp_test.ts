@@ -8,6 +8,7 @@
  * call returned within the statement timeout.
  */
 import assert from "node:assert/strict";
+import { rowObjects } from "../support/read_only_db.ts";
 import { sharedTestCluster } from "../support/test_cluster.ts";
 import {
   attackLines,
@@ -45,6 +46,7 @@ async function attack(
   baseline: Record<string, unknown>,
   calls: readonly string[],
   tally: Tally,
+  sessionRo: string,
 ): Promise<void> {
   const label = calls.join(" ⟶ ");
   for (const sql of calls) {
@@ -64,9 +66,9 @@ async function attack(
   }
   const probe = await mcp.call("execute_sql", { sql: PROBE });
   assert.ok(!probe.isError, `${label}: probe failed: ${probe.text}`);
-  const data = probe.structured.data as { rows: Record<string, unknown>[] };
-  assert.deepEqual(data.rows[0], {
-    session_ro: "on",
+  const data = probe.structured.data as { columns: string[]; rows: unknown[][] };
+  assert.deepEqual(rowObjects(data)[0], {
+    session_ro: sessionRo, // the role's own default: pg-mcp sets read-only per transaction
     tx_ro: "on",
     statement_timeout: `${TIMEOUT_S}s`,
     lock_timeout: `${TIMEOUT_S}s`,
@@ -95,8 +97,9 @@ async function runCorpus(asRole: "superuser" | "read-only role"): Promise<Tally>
     });
     const baseline = await target.fingerprint();
     const tally: Tally = { refused: {}, failedAtDatabase: {}, ran: 0 };
-    for (const line of await attackLines()) await attack(mcp, target, baseline, [line], tally);
-    for (const calls of PUBLIC_BYPASSES) await attack(mcp, target, baseline, calls, tally);
+    const ro = asRole === "superuser" ? "off" : "on";
+    for (const line of await attackLines()) await attack(mcp, target, baseline, [line], tally, ro);
+    for (const calls of PUBLIC_BYPASSES) await attack(mcp, target, baseline, calls, tally, ro);
     // deno-lint-ignore no-console -- the counts the lead reports
     console.log(`attacks as ${asRole}: ${JSON.stringify(tally)}`);
     return tally;

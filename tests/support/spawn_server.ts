@@ -69,8 +69,15 @@ export interface ExitedRun {
   stderr: string;
 }
 
-/** Runs main.ts to completion (for start-up failures) with the binary's flags. */
-export async function runServerToExit(env: Record<string, string>): Promise<ExitedRun> {
+/**
+ * Runs main.ts to completion (for start-up failures) with the binary's flags. A server that
+ * does not exit within `timeoutMs` (it started when it should not have) gets SIGTERM, so it
+ * ends with its own clean-stop status (0), never the refusal's 2.
+ */
+export async function runServerToExit(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ExitedRun> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...binaryPermissionFlags(), "main.ts"],
     cwd: ROOT,
@@ -79,6 +86,7 @@ export async function runServerToExit(env: Record<string, string>): Promise<Exit
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
