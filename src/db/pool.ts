@@ -70,7 +70,7 @@ export function createPool(options: PoolOptions): Pool {
   let closing = false;
   let down: { since: number; message: string } | undefined;
   let probing: ReturnType<typeof setTimeout> | undefined;
-  let idleWaiters: (() => void)[] = [];
+  const idleWaiters: (() => void)[] = [];
 
   const endQuietly = (session: DriverSession) => {
     void session.end(0).catch(() => undefined);
