@@ -55,6 +55,7 @@ export async function runSql(
   deps: RunSqlDeps,
   signal?: AbortSignal,
 ): Promise<Result<ExecuteAnswer>> {
+  if (input.sql.trim() === "") return blankSql("SELECT");
   const db = deps.databases.resolve(input.database);
   if (!db.ok) return db;
   const page = input.cursor
@@ -178,3 +179,10 @@ function emptyData(columns: readonly { name: string; type: string }[]) {
 }
 
 export { emptyData };
+
+/** Whitespace-only SQL is a bad argument (INVALID_INPUT), like a blank question. */
+export function blankSql(expected: string): Result<never> {
+  return fail("INVALID_INPUT", `Cannot run blank SQL: send one ${expected}`, {
+    reason: "blank_sql",
+  });
+}

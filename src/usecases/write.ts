@@ -3,6 +3,7 @@ import { fail, ok, type Result } from "../errors.ts";
 import { digest, type TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
 import { checkWrite } from "../sql/validate_write.ts";
+import { blankSql } from "./run_sql.ts";
 
 export interface WriteInput {
   sql: string;
@@ -51,6 +52,7 @@ export async function writeData(
   deps: WriteDeps,
   signal?: AbortSignal,
 ): Promise<Result<WriteAnswer>> {
+  if (input.sql.trim() === "") return blankSql("INSERT, UPDATE or DELETE");
   const db = deps.databases.resolve(input.database);
   if (!db.ok) return db;
   if (!db.value.writer) {
