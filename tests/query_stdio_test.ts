@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type FakeLlm, type RecordedRequest, startFakeLlm } from "./support/fake_llm.ts";
+import { rowObjects } from "./support/read_only_db.ts";
 import { loadSample } from "./support/samples.ts";
 import { type RunningServer, startServer } from "./support/spawn_server.ts";
 import { sharedTestCluster, type TestCluster } from "./support/test_cluster.ts";
@@ -46,6 +47,14 @@ const ANSWERS: Record<string, string> = {
     'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u, '192.168.0.1/24'::inet AS ip,
     NULL::int AS nothing, 12.34::money AS m`,
 };
+
+/** `data` of an answer: column names, their types, one array per row. */
+interface Data {
+  columns: string[];
+  column_types: string[];
+  rows: unknown[][];
+  row_count: number;
+}
 
 interface Ctx {
   cluster: TestCluster;
@@ -115,10 +124,12 @@ Deno.test("query over stdio: answers, refuses writes, sql-only, types, stderr-on
       assert.notEqual(result.isError, true);
       assert.equal(structured.success, true);
       assert.equal(structured.generated_sql, ANSWERS["How many members"]);
-      const data = structured.data as { rows: { members: string }[]; row_count: number };
+      const data = structured.data as Data;
       assert.equal(data.row_count, 1);
+      assert.deepEqual(data.columns, ["members"]);
+      assert.deepEqual(data.column_types, ["bigint"]);
       assert.equal(
-        data.rows[0].members,
+        data.rows[0][0],
         String(await count(ctx, "SELECT count(*) FROM cd.members")),
       );
       assert.equal(typeof structured.confidence, "number");
@@ -129,13 +140,14 @@ Deno.test("query over stdio: answers, refuses writes, sql-only, types, stderr-on
     await t.step("pulls SQL out of a fenced answer with prose and a semicolon", async () => {
       const { structured } = await ask(server, "Which facilities cost members money?");
       assert.equal(structured.success, true);
-      const data = structured.data as { rows: { name: string; membercost: string }[] };
+      const data = structured.data as Data;
+      const rows = rowObjects(data);
       const expected = await ctx.cluster.psql(
         ctx.dbUrl,
         "SELECT string_agg(name, '|' ORDER BY facid) FROM cd.facilities WHERE membercost > 0",
       );
-      assert.equal(data.rows.map((r) => r.name).join("|"), expected.trim());
-      assert.equal(typeof data.rows[0].membercost, "string", "numeric stays exact, as a string");
+      assert.equal(rows.map((r) => r.name).join("|"), expected.trim());
+      assert.equal(typeof rows[0].membercost, "string", "numeric stays exact, as a string");
     });
 
     await t.step("a DELETE from the model never reaches the database", async () => {
@@ -186,11 +198,9 @@ Deno.test("query over stdio: answers, refuses writes, sql-only, types, stderr-on
     await t.step("converts every common column type to exact JSON", async () => {
       const { structured } = await ask(server, "Every type of column");
       assert.equal(structured.success, true, JSON.stringify(structured));
-      const data = structured.data as {
-        rows: Record<string, unknown>[];
-        columns: { name: string; type: string }[];
-      };
-      const row = data.rows[0];
+      const data = structured.data as Data;
+      assert.ok(Array.isArray(data.rows[0]), "each row is an array of values in column order");
+      const row = rowObjects(data)[0];
       assert.deepEqual(row, {
         i2: 1,
         i4: 2147483647,
@@ -217,7 +227,7 @@ Deno.test("query over stdio: answers, refuses writes, sql-only, types, stderr-on
         nothing: null,
         m: "$12.34",
       });
-      const types = Object.fromEntries(data.columns.map((c) => [c.name, c.type]));
+      const types = Object.fromEntries(data.columns.map((c, i) => [c, data.column_types[i]]));
       assert.equal(types.i8, "bigint");
       assert.equal(types.tstz, "timestamp with time zone");
       assert.equal(types.arr, "integer[]");
@@ -258,14 +268,29 @@ Deno.test("query over stdio: the row cap truncates and says so", async () => {
     await using server = await startServer(serverEnv(ctx, { SECURITY_MAX_ROWS: "5" }));
     const { structured } = await ask(server, "All bookings in order");
     assert.equal(structured.success, true);
-    const data = structured.data as { rows: { bookid: number }[]; row_count: number };
+    const data = structured.data as Data;
     assert.equal(structured.truncated, true);
+    assert.equal(structured.truncated_reason, "rows");
+    assert.equal(typeof structured.next_cursor, "string");
     assert.equal(data.row_count, 5);
     const first = await ctx.cluster.psql(
       ctx.dbUrl,
       "SELECT string_agg(bookid::text, ',') FROM (SELECT bookid FROM cd.bookings ORDER BY bookid LIMIT 5) b",
     );
-    assert.equal(data.rows.map((r) => r.bookid).join(","), first.trim());
+    assert.equal(data.rows.map((r) => r[0]).join(","), first.trim());
+
+    // The cursor continues the generated SQL through execute_sql, with the next rows.
+    const next = await server.client.callTool({
+      name: "execute_sql",
+      arguments: { sql: structured.generated_sql, cursor: structured.next_cursor },
+    });
+    const page = next.structuredContent as { success: boolean; data: Data };
+    assert.equal(page.success, true, JSON.stringify(page));
+    const second = await ctx.cluster.psql(
+      ctx.dbUrl,
+      "SELECT string_agg(bookid::text, ',') FROM (SELECT bookid FROM cd.bookings ORDER BY bookid OFFSET 5 LIMIT 5) b",
+    );
+    assert.equal(page.data.rows.map((r) => r[0]).join(","), second.trim());
 
     const small = await ask(server, "How many members are there?");
     assert.equal(small.structured.truncated, undefined, "no flag when under the cap");

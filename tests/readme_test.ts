@@ -17,6 +17,7 @@ Deno.test("README documents every configuration variable and its two commands ex
     if (name.startsWith("PG")) continue; // the libpq alternatives, named together
     assert.ok(readme.includes(`\`${name}\``), `README lacks ${name}`);
   }
+  assert.ok(readme.includes("`DATABASE_URL_<NAME>`"), "README lacks the DATABASE_URL_<NAME> row");
   assert.ok(readme.includes("deno task start") && "start" in denoJson.tasks);
   assert.ok(readme.includes("deno task test") && "test" in denoJson.tasks);
 });
@@ -27,6 +28,11 @@ Deno.test(".env.example documents every configuration variable", async () => {
     if (name.startsWith("PG")) continue;
     assert.match(example, new RegExp(`^#? ?${name}=`, "m"), `.env.example lacks ${name}`);
   }
+  assert.match(
+    example,
+    /^# DATABASE_URL_<NAME>=postgres:/m,
+    ".env.example lacks DATABASE_URL_<NAME>",
+  );
 });
 
 Deno.test("README quotes the column-privilege recipe that hidden_grants_test runs", async () => {

@@ -40,5 +40,7 @@ Deno.test("query: a 503-ing model is retried, then the breaker answers CIRCUIT_O
     arguments: { sql: "SELECT count(*) AS n FROM cd.members" },
   });
   assert.notEqual(sql.isError, true);
-  assert.equal((sql.structuredContent as { data: { rows: { n: string }[] } }).data.rows[0].n, "31");
+  const data = (sql.structuredContent as { data: { columns: string[]; rows: unknown[][] } }).data;
+  assert.deepEqual(data.columns, ["n"]);
+  assert.deepEqual(data.rows, [["31"]]);
 });

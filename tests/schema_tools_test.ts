@@ -61,7 +61,15 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 Deno.test("schema tools are listed with read-only annotations and output schemas", async () => {
   await using h = await start();
   const { tools } = await h.client.listTools();
-  for (const name of ["list_schemas", "list_tables", "describe_table", "search_schema"]) {
+  for (
+    const name of [
+      "list_databases",
+      "list_schemas",
+      "list_tables",
+      "describe_table",
+      "search_schema",
+    ]
+  ) {
     const tool = tools.find((t) => t.name === name);
     assert.ok(tool, name);
     assert.equal(tool.annotations?.readOnlyHint, true);
@@ -74,6 +82,7 @@ Deno.test("list_schemas and list_tables show schemas, every relation kind, rows 
   await using h = await start();
   const schemas = await call(h.client, "list_schemas");
   assert.equal(schemas.isError, false);
+  assert.equal(schemas.body.database, "default", "every answer names its database");
   const shop = schemas.body.schemas.find((s: Body) => s.name === "shop");
   assert.equal(shop.comment, "The online shop");
   assert.equal(shop.tables, 8);
@@ -108,7 +117,7 @@ Deno.test("describe_table shows columns, keys, indexes, enums, domains and both 
   const col = (name: string) => orders.body.columns.find((c: Body) => c.name === name);
   assert.equal(col("id").identity, "by_default");
   assert.equal(col("status").type, "shop.order_status");
-  assert.deepEqual(col("status").enumValues, ["pending", "paid", "shipped"]);
+  assert.deepEqual(col("status").enum_values, ["pending", "paid", "shipped"]);
   assert.equal(col("status").default, "'pending'::shop.order_status");
   assert.equal(col("history").type, "shop.order_status[]");
   assert.equal(col("total").type, "numeric(10,2)");
@@ -117,9 +126,9 @@ Deno.test("describe_table shows columns, keys, indexes, enums, domains and both 
   assert.deepEqual(orders.body.foreign_keys, [{
     name: "orders_customer_id_fkey",
     columns: ["customer_id"],
-    refSchema: "shop",
-    refTable: "customers",
-    refColumns: ["id"],
+    ref_schema: "shop",
+    ref_table: "customers",
+    ref_columns: ["id"],
   }]);
   assert.deepEqual(orders.body.checks.map((c: Body) => c.name), ["orders_total_check"]);
   const open = orders.body.indexes.find((i: Body) => i.name === "orders_open_idx");
@@ -130,7 +139,7 @@ Deno.test("describe_table shows columns, keys, indexes, enums, domains and both 
   const customers = await call(h.client, "describe_table", { table: "customers" });
   const c = (name: string) => customers.body.columns.find((x: Body) => x.name === name);
   assert.equal(c("id").identity, "always");
-  assert.equal(c("email").domainType, "shop.email");
+  assert.equal(c("email").domain_type, "shop.email");
   assert.equal(c("full_name").comment, "Given and family name");
   assert.equal(c("balance").type, "numeric(12,2)");
   assert.equal(c("tags").type, "text[]");
@@ -138,13 +147,17 @@ Deno.test("describe_table shows columns, keys, indexes, enums, domains and both 
     name: "customers_email_key",
     columns: ["email"],
   }]);
-  assert.deepEqual(customers.body.referenced_by.map((r: Body) => `${r.schema}.${r.table}`), [
-    "shop.orders",
-  ]);
+  assert.deepEqual(customers.body.referenced_by, [{
+    schema: "shop",
+    table: "orders",
+    name: "orders_customer_id_fkey",
+    columns: ["customer_id"],
+    ref_columns: ["id"],
+  }]);
 
   const stock = await call(h.client, "describe_table", { schema: "shop", table: "stock" });
   assert.deepEqual(stock.body.foreign_keys[0].columns, ["region", "code"]);
-  assert.deepEqual(stock.body.foreign_keys[0].refColumns, ["region", "code"]);
+  assert.deepEqual(stock.body.foreign_keys[0].ref_columns, ["region", "code"]);
   const warehouses = await call(h.client, "describe_table", { table: "warehouses" });
   assert.deepEqual(warehouses.body.primary_key, ["region", "code"]);
 
@@ -243,17 +256,20 @@ Deno.test("SCHEMA_EXCLUDE hides a schema from every tool", async () => {
 Deno.test("resources: overview, a table per URI, and completions for schema and table names", async () => {
   await using h = await start();
   const { resources } = await h.client.listResources();
-  assert.ok(resources.some((r) => r.uri === "schema://overview"));
-  assert.ok(resources.some((r) => r.uri === "schema://table/shop/orders"));
+  assert.ok(resources.some((r) => r.uri === "schema://default/overview"));
+  assert.ok(resources.some((r) => r.uri === "schema://default/table/shop/orders"));
   const { resourceTemplates } = await h.client.listResourceTemplates();
-  assert.equal(resourceTemplates[0].uriTemplate, "schema://table/{schema}/{table}");
+  assert.deepEqual(resourceTemplates.map((r) => r.uriTemplate).sort(), [
+    "schema://{database}/overview",
+    "schema://{database}/table/{schema}/{table}",
+  ]);
 
-  const overview = await h.client.readResource({ uri: "schema://overview" });
+  const overview = await h.client.readResource({ uri: "schema://default/overview" });
   const text = (overview.contents[0] as { text: string }).text;
   assert.match(text, /Schema shop \(8 tables\) -- The online shop/);
   assert.match(text, /events \(partitioned table, ~1000 rows\)/);
 
-  const orders = await h.client.readResource({ uri: "schema://table/shop/orders" });
+  const orders = await h.client.readResource({ uri: "schema://default/table/shop/orders" });
   const ddl = (orders.contents[0] as { text: string }).text;
   assert.match(ddl, /^TABLE shop\.orders \(/);
   assert.match(ddl, /customer_id integer NOT NULL REFERENCES shop\.customers\(id\)/);
@@ -261,24 +277,27 @@ Deno.test("resources: overview, a table per URI, and completions for schema and 
   assert.match(ddl, /-- index: CREATE INDEX orders_open_idx/);
 
   const camel = await h.client.readResource({
-    uri: `schema://table/public/${encodeURIComponent("CamelTable")}`,
+    uri: `schema://default/table/public/${encodeURIComponent("CamelTable")}`,
   });
   assert.match((camel.contents[0] as { text: string }).text, /"userId" integer/);
 
   await assert.rejects(
-    h.client.readResource({ uri: "schema://table/shop/x%22%3B%20DROP%20TABLE%20y%3B%20--" }),
+    h.client.readResource({
+      uri: "schema://default/table/shop/x%22%3B%20DROP%20TABLE%20y%3B%20--",
+    }),
     /Cannot describe table/,
   );
 
   const schemas = await h.client.complete({
-    ref: { type: "ref/resource", uri: "schema://table/{schema}/{table}" },
+    ref: { type: "ref/resource", uri: "schema://{database}/table/{schema}/{table}" },
     argument: { name: "schema", value: "sh" },
+    context: { arguments: { database: "default" } },
   });
   assert.deepEqual(schemas.completion.values, ["shop"]);
   const tables = await h.client.complete({
-    ref: { type: "ref/resource", uri: "schema://table/{schema}/{table}" },
+    ref: { type: "ref/resource", uri: "schema://{database}/table/{schema}/{table}" },
     argument: { name: "table", value: "ord" },
-    context: { arguments: { schema: "shop" } },
+    context: { arguments: { database: "default", schema: "shop" } },
   });
   assert.deepEqual(tables.completion.values, ["order_totals", "orders"]);
 });

@@ -64,7 +64,9 @@ export async function serve(
       databases: app.databases.names(),
     });
   }
-  if (cfg.observability.metricsEnabled) {
+  // Over HTTP, /metrics is a route of the MCP listener, behind its token; only stdio needs a port
+  // of its own (which would otherwise serve the metrics to anyone reaching MCP_HTTP_HOST).
+  if (cfg.observability.metricsEnabled && cfg.server.transport === "stdio") {
     const metrics = serveMetrics(cfg.server.host, cfg.observability.metricsPort, app.metrics, log);
     if (metrics) stops.push(() => metrics.shutdown());
   }

@@ -111,7 +111,8 @@ export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
             const gate = await costGate(tx, sql.text, request.maxCost);
             if (!gate.ok) return gate;
           }
-          const rows = await streamRows(tx, pageOf(sql, request.offset ?? 0), request, types);
+          const source = pageOf(sql, request.offset ?? 0, request.maxRows);
+          const rows = await streamRows(tx, source, request, types);
           if (!rows.ok) return rows;
           const executionMs = Math.round((now() - started) * 1000) / 1000;
           log.debug("db.run", { rows: rows.value.rowCount, truncatedBy: rows.value.truncatedBy });
@@ -144,9 +145,12 @@ interface RowSource {
 
 /**
  * A later page: `DECLARE ... CURSOR FOR <statement>` and `MOVE` skip the rows on the server,
- * then the rows stream from `FETCH`. Each is one statement over the extended protocol.
+ * then the rows stream from `FETCH`. Each is one statement over the extended protocol. The FETCH
+ * asks for one row more than the page can hold (to tell whether more follow), never ALL: the
+ * server runs a FETCH to completion before the first row is sent, so ALL would compute every
+ * remaining row of the statement (a 1,000,000-row result's second page, or a timeout).
  */
-function pageOf(sql: ValidatedSql, offset: number): RowSource {
+function pageOf(sql: ValidatedSql, offset: number, maxRows: number): RowSource {
   if (offset <= 0) return { before: [], text: sql.text, drop: 0 };
   if (sql.kind === "explain") return { before: [], text: sql.text, drop: offset };
   return {
@@ -154,7 +158,7 @@ function pageOf(sql: ValidatedSql, offset: number): RowSource {
       `DECLARE pg_mcp_page NO SCROLL CURSOR FOR ${sql.text}`,
       `MOVE FORWARD ${Math.trunc(offset)} IN pg_mcp_page`,
     ],
-    text: "FETCH FORWARD ALL FROM pg_mcp_page",
+    text: `FETCH FORWARD ${Math.max(1, Math.trunc(maxRows)) + 1} FROM pg_mcp_page`,
     drop: 0,
   };
 }

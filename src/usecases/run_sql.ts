@@ -59,7 +59,7 @@ export async function runSql(
   deps: RunSqlDeps,
   signal?: AbortSignal,
 ): Promise<Result<ExecuteAnswer>> {
-  if (input.sql.trim() === "") return blankSql();
+  if (input.sql.trim() === "") return blankSql("SELECT");
   const db = deps.databases.resolve(input.database);
   if (!db.ok) return db;
   const page = input.cursor
@@ -181,13 +181,6 @@ async function readCursor(
   return ok({ offset: o, ...(typeof n === "number" ? { maxRows: n } : {}) });
 }
 
-/** Whitespace-only SQL is a bad argument, not a statement to refuse. */
-export function blankSql() {
-  return fail<never>("INVALID_INPUT", "Cannot run blank SQL: send one statement", {
-    reason: "blank_sql",
-  });
-}
-
 function emptyData(columns: readonly { name: string; type: string }[]) {
   return {
     columns: columns.map((c) => c.name),
@@ -197,3 +190,10 @@ function emptyData(columns: readonly { name: string; type: string }[]) {
 }
 
 export { emptyData };
+
+/** Whitespace-only SQL is a bad argument (INVALID_INPUT), like a blank question. */
+export function blankSql(expected: string): Result<never> {
+  return fail("INVALID_INPUT", `Cannot run blank SQL: send one ${expected}`, {
+    reason: "blank_sql",
+  });
+}

@@ -52,7 +52,7 @@ export async function writeData(
   deps: WriteDeps,
   signal?: AbortSignal,
 ): Promise<Result<WriteAnswer>> {
-  if (input.sql.trim() === "") return blankSql();
+  if (input.sql.trim() === "") return blankSql("INSERT, UPDATE or DELETE");
   const db = deps.databases.resolve(input.database);
   if (!db.ok) return db;
   if (!db.value.writer) {

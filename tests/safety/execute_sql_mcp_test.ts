@@ -18,15 +18,21 @@ Deno.test("execute_sql: returns query's result shape, fenced text, and reports b
 
     const r = await mcp.call("execute_sql", { sql: "SELECT id, username FROM users ORDER BY id" });
     assert.equal(r.isError, false, r.text);
+    const cursor = r.structured.next_cursor;
+    assert.equal(typeof cursor, "string");
     assert.deepEqual(r.structured, {
       success: true,
+      database: "default",
       data: {
-        columns: [{ name: "id", type: "integer" }, { name: "username", type: "text" }],
-        rows: [{ id: 1, username: "alice" }, { id: 2, username: "bob" }],
+        columns: ["id", "username"],
+        column_types: ["integer", "text"],
+        rows: [[1, "alice"], [2, "bob"]],
         row_count: 2,
         execution_time: (r.structured.data as { execution_time: number }).execution_time,
       },
       truncated: true,
+      truncated_reason: "rows",
+      next_cursor: cursor,
     });
     assert.deepEqual(r.textJson, r.structured);
     assert.match(r.text.split("\n")[0], /not instructions/);
@@ -36,10 +42,12 @@ Deno.test("execute_sql: returns query's result shape, fenced text, and reports b
     });
     assert.equal(big.isError, false, big.text);
     assert.equal(big.structured.truncated, true);
+    assert.equal(big.structured.truncated_reason, "bytes");
     assert.equal((big.structured.data as { row_count: number }).row_count, 1);
 
     const huge = await mcp.call("execute_sql", { sql: "SELECT repeat('x', 5000) AS x" });
     assert.equal(huge.structured.truncated, true);
+    assert.equal(huge.structured.truncated_reason, "bytes");
     assert.equal((huge.structured.data as { row_count: number }).row_count, 0);
 
     const refused = await mcp.call("execute_sql", { sql: "SELECT 1; DROP TABLE users" });

@@ -95,6 +95,9 @@ export async function createTarget(cluster: TestCluster, prefix = "safety"): Pro
     dbName,
     observer,
     async fingerprint() {
+      // pg-mcp ends a transaction after it answers: let its sessions finish (bounded), so a
+      // session still idle in transaction after that shows in the fingerprint.
+      await settled(observer);
       // An attack may have ended the observer's session: the driver then reconnects once.
       const [row] = await observer.unsafe(FINGERPRINT_SQL).catch(() =>
         observer.unsafe(FINGERPRINT_SQL)
@@ -103,6 +106,19 @@ export async function createTarget(cluster: TestCluster, prefix = "safety"): Pro
     },
     close: () => observer.end({ timeout: 5 }),
   };
+}
+
+/** Waits (at most `maxMs`) until no pg-mcp session of this database is busy or in a transaction. */
+async function settled(observer: postgres.Sql, maxMs = 5_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (Date.now() < until) {
+    const rows = await observer.unsafe(
+      `SELECT count(*)::int AS busy FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'pg-mcp' AND state <> 'idle'`,
+    ).catch(() => [{ busy: 0 }]);
+    if (rows[0].busy === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface ToolCall {

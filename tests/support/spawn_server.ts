@@ -69,10 +69,15 @@ export interface ExitedRun {
   stderr: string;
 }
 
-/** Runs main.ts to completion (start-up failures, CLI commands) with the binary's flags. */
+/**
+ * Runs main.ts to completion (start-up failures, CLI commands) with the binary's flags. A server
+ * that does not exit within `timeoutMs` (it started when it should not have) gets SIGTERM, so it
+ * ends with its own clean-stop status (0), never the refusal's 2.
+ */
 export async function runServerToExit(
   env: Record<string, string>,
   args: string[] = [],
+  timeoutMs = 30_000,
 ): Promise<ExitedRun> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...binaryPermissionFlags(), "main.ts", ...args],
@@ -82,6 +87,7 @@ export async function runServerToExit(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
