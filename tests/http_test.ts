@@ -180,9 +180,9 @@ Deno.test("HTTP transport: MCP at /mcp, health, auth tokens, Host and Origin che
     assert.equal(refused.headers.get("www-authenticate"), CHALLENGE);
     const res = await get(`${server.baseUrl}/metrics`, auth);
     assert.equal(res.status, 200);
-    assert.match(res.text, /pgmcp_tool_calls_total\{tool="query",outcome="ok"\} 1/);
-    assert.match(res.text, /pgmcp_tool_duration_seconds_count\{tool="query"\} 1/);
-    assert.match(res.text, /pgmcp_circuit_open\{dependency="llm"\} 0/);
+    assert.match(res.text, /pg_mcp_tool_calls_total\{tool="query",outcome="ok"\} 1/);
+    assert.match(res.text, /pg_mcp_tool_duration_seconds_count\{tool="query"\} 1/);
+    assert.match(res.text, /pg_mcp_circuit_breaker_state\{dependency="llm"\} 0/);
     // No second listener serves them without the token (OBSERVABILITY_METRICS_PORT is stdio's).
     const others = server.stderr.filter((l) => l.includes('"metrics.started"'));
     assert.deepEqual(others, [], "metrics are not served on another port without the token");
