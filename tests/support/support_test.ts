@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import OpenAI from "openai";
-import { sharedTestCluster, uniqueName } from "./test_cluster.ts";
+import { sharedTestCluster, startTestCluster, uniqueName } from "./test_cluster.ts";
 import { loadSample } from "./samples.ts";
 import { startFakeLlm } from "./fake_llm.ts";
 
@@ -151,4 +151,39 @@ Deno.test("a stalled fake LLM makes a 200 ms client time out", async () => {
   await assert.rejects(ask(), OpenAI.APIConnectionTimeoutError);
   assert.ok(Date.now() - started < 2_000);
   assert.equal((await ask()).choices[0].message.content, "on time");
+});
+
+Deno.test("a cluster of its own goes down and up on the same port; the shared one refuses", async () => {
+  const shared = await sharedTestCluster();
+  await assert.rejects(shared.restartServer(), /shared test cluster|external server/);
+  await assert.rejects(shared.stopServer(), /shared test cluster|external server/);
+  const cluster = await startTestCluster({ local: true });
+  try {
+    const pid = async () => Number(await cluster.psql("postgres", "SELECT pg_backend_pid()"));
+    const backendBefore = await pid();
+    await cluster.restartServer();
+    assert.equal(await cluster.psql("postgres", "SELECT 1"), "1\n");
+    assert.notEqual(await pid(), backendBefore);
+    await cluster.stopServer();
+    await assert.rejects(
+      Deno.connect({ hostname: "127.0.0.1", port: cluster.port }),
+      Deno.errors.ConnectionRefused,
+    );
+    await cluster.startServer();
+    assert.equal(await cluster.psql("postgres", "SELECT 2"), "2\n");
+    await cluster.restartServer();
+  } finally {
+    await cluster.stop();
+  }
+  await assert.rejects(
+    Deno.connect({ hostname: "127.0.0.1", port: cluster.port }),
+    Deno.errors.ConnectionRefused,
+  );
+});
+
+Deno.test("a cluster stopped by stopServer() is still cleaned up by stop()", async () => {
+  const cluster = await startTestCluster({ local: true });
+  await cluster.stopServer();
+  await cluster.stop();
+  await assert.rejects(cluster.startServer(), /removed/);
 });
