@@ -83,6 +83,8 @@ export async function findPgBouncer(): Promise<string> {
 export function pgBouncerIni(o: {
   dir: string;
   port: number;
+  /** Default 127.0.0.1. */
+  serverHost?: string;
   serverPort: number;
   poolMode: PoolMode;
   authType: PgBouncerAuth;
@@ -103,7 +105,7 @@ export function pgBouncerIni(o: {
   };
   return [
     "[databases]",
-    `* = host=127.0.0.1 port=${o.serverPort}`,
+    `* = host=${o.serverHost ?? "127.0.0.1"} port=${o.serverPort}`,
     "",
     "[pgbouncer]",
     ...Object.entries(settings).map(([k, v]) => `${k} = ${v}`),
@@ -175,7 +177,7 @@ class Bouncer implements PgBouncer {
   }
 }
 
-/** Starts PgBouncer in front of `cluster` (which must listen on 127.0.0.1). */
+/** Starts PgBouncer in front of `cluster` (every database, through its host and port). */
 export async function startPgBouncer(
   cluster: TestCluster,
   opts: PgBouncerOptions,
@@ -198,6 +200,7 @@ export async function startPgBouncer(
       const ini = pgBouncerIni({
         dir,
         port,
+        serverHost: cluster.host,
         serverPort: cluster.port,
         poolMode: opts.poolMode,
         authType,

@@ -145,7 +145,7 @@ Deno.test("a PgBouncer the test forgot to stop is stopped at exit (unload)", asy
   const cluster = await sharedTestCluster();
   const helper = new URL("./pgbouncer.ts", import.meta.url).href;
   const code = `import { startPgBouncer } from "${helper}";
-    const b = await startPgBouncer({ port: ${cluster.port} } as never, { poolMode: "session" });
+    const b = await startPgBouncer({ host: "127.0.0.1", port: ${cluster.port} } as never, { poolMode: "session" });
     console.log(JSON.stringify({ pid: b.pid, port: b.port }));`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", code],

@@ -187,3 +187,35 @@ Deno.test("a cluster stopped by stopServer() is still cleaned up by stop()", asy
   await cluster.stop();
   await assert.rejects(cluster.startServer(), /removed/);
 });
+
+Deno.test("fake LLM: status steps carry headers, raw steps send a body verbatim, requests are timed", async () => {
+  await using fake = startFakeLlm([
+    { status: 429, headers: { "retry-after": "2" } },
+    { raw: "<html>502 Bad Gateway</html>" },
+    { raw: "not json", status: 200, headers: { "content-type": "text/plain" } },
+  ]);
+  const post = () =>
+    fetch(`${fake.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [] }),
+    });
+  const limited = await post();
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get("retry-after"), "2");
+  assert.equal((await limited.json()).error.code, "rate_limit_exceeded");
+  const garbage = await post();
+  assert.equal(garbage.status, 200);
+  assert.equal(garbage.headers.get("content-type"), "application/json");
+  assert.equal(await garbage.text(), "<html>502 Bad Gateway</html>");
+  const plain = await post();
+  assert.equal(plain.headers.get("content-type"), "text/plain");
+  assert.equal(await plain.text(), "not json");
+  const [a, b, c] = fake.chatRequests().map((r) => r.receivedAt);
+  assert.ok(a <= b && b <= c && c <= performance.now());
+  // The openai client reads the garbage 200 as an error, not as a completion.
+  fake.push({ raw: "<html>502 Bad Gateway</html>" });
+  await assert.rejects(
+    client(fake.url).chat.completions.create({ model: "m", messages: [] }),
+  );
+});

@@ -38,14 +38,13 @@ export async function callTool(
     timer = setTimeout(() => resolve("timeout"), timeoutMs);
   });
   try {
-    const result = await Promise.race([
-      client.callTool({ name, arguments: args }, undefined, {
-        signal: opts.signal,
-        // The SDK's own bound, a little later than ours, so nothing of the call outlives the test.
-        timeout: timeoutMs + 1_000,
-      }),
-      expired,
-    ]);
+    const call = client.callTool({ name, arguments: args }, undefined, {
+      signal: opts.signal,
+      // The SDK's own bound, a little later than ours, so nothing of the call outlives the test.
+      timeout: timeoutMs + 1_000,
+    });
+    call.catch(() => undefined); // settles after our bound won the race: nobody awaits it then
+    const result = await Promise.race([call, expired]);
     if (result === "timeout") return { kind: "timeout", ms: ms() };
     const body = (result.structuredContent ?? {}) as ToolBody;
     const isError = result.isError === true;
