@@ -110,7 +110,7 @@ function execute(client: Client, sql: string, timeoutMs = CALL_BOUND_MS): Promis
 
 /** The last lines a server logged, for assertion messages. */
 function tail(lines: string[]): string {
-  return lines.slice(-4).join("\n");
+  return lines.slice(-6).join("\n");
 }
 
 /** Resolves with the outcome and the moment (performance.now()) it arrived. */
@@ -270,27 +270,32 @@ Deno.test("waiting for a pool connection is bounded: a clear error while the onl
   }
 });
 
-Deno.test("idle pooled backends killed between calls: the next call answers within 2 s, then all succeed", async () => {
+Deno.test("idle pooled backends killed between calls: the next call answers within 2 s, the process lives", async () => {
   const db = await faultDb(await sharedTestCluster());
   await using server = await startServer({
     DATABASE_URL: db.url,
     DATABASE_MIN_POOL_SIZE: "1",
     DATABASE_MAX_POOL_SIZE: "4",
   });
-  // Open a few pooled sessions, then end every one of them while idle.
-  await Promise.all(Array.from({ length: 4 }, () => execute(server.client, "SELECT 1 AS one")));
-  const idle = (await pgMcpBackends(db.cluster, db.name)).filter((b) => b.state === "idle");
-  assert.ok(idle.length >= 1, "pg-mcp keeps idle pooled sessions");
-  await terminateBackends(db.cluster, db.name, idle.map((b) => b.pid));
-  const tag = newTag(0);
-  const first = await execute(server.client, gatedSql(tag));
-  // The statement never reached a server: a transparent retry may answer it; else DB_UNAVAILABLE.
-  assert.equal(notOwn(tag, first, ["DB_UNAVAILABLE"]), undefined);
-  assert.ok(first.ms <= DEAD_CONNECTION_MS, describe(first));
-  for (let i = 1; i <= 3; i++) {
-    const t = newTag(i);
-    const o = await execute(server.client, gatedSql(t));
-    assert.equal(notOwn(t, o), undefined);
+  // Several rounds: with postgres.js 3.4.9 the process dies in some of them (an uncaught
+  // "Cannot read properties of null (reading 'write')" in connection.js nextWrite).
+  for (let round = 0; round < 6; round++) {
+    // Open a few pooled sessions, then end every one of them while idle.
+    await Promise.all(Array.from({ length: 4 }, () => execute(server.client, "SELECT 1 AS one")));
+    const idle = (await pgMcpBackends(db.cluster, db.name)).filter((b) => b.state === "idle");
+    assert.ok(idle.length >= 1, "pg-mcp keeps idle pooled sessions");
+    await terminateBackends(db.cluster, db.name, idle.map((b) => b.pid));
+    const tag = newTag(round);
+    const first = await execute(server.client, gatedSql(tag));
+    // The statement never reached a server: a transparent retry may answer it; else DB_UNAVAILABLE.
+    assert.equal(
+      notOwn(tag, first, ["DB_UNAVAILABLE"]),
+      undefined,
+      `round ${round}; server log: ${tail(server.stderr)}`,
+    );
+    assert.ok(first.ms <= DEAD_CONNECTION_MS, describe(first));
+    const t = newTag(round + 100);
+    assert.equal(notOwn(t, await execute(server.client, gatedSql(t))), undefined);
   }
   await assertOwnAnswers((sql) => execute(server.client, sql), "after idle kills");
 });
