@@ -49,3 +49,12 @@ export async function run(program: string, args: string[], opts: RunOptions = {}
   }
   return out;
 }
+
+/** Gives `path` to the `postgres` OS user (for directories its server programs write to). */
+export async function chownToPostgres(path: string): Promise<void> {
+  const passwd = await Deno.readTextFile("/etc/passwd");
+  const entry = passwd.split("\n").find((line) => line.startsWith("postgres:"));
+  if (!entry) throw new Error("running as root, but there is no `postgres` OS user");
+  const [, , uid, gid] = entry.split(":");
+  await Deno.chown(path, Number(uid), Number(gid));
+}

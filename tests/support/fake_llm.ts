@@ -8,7 +8,10 @@
  *   Usage defaults to prompt_tokens = 10 per message, completion_tokens = ceil(length / 4);
  *   `usage` overrides any of the three numbers.
  * - `{ status, message?, body?, headers? }`: that HTTP status with an OpenAI-shaped error body
- *   `{ error: { message, type, param, code } }` (or `body` verbatim).
+ *   `{ error: { message, type, param, code } }` (or `body` as JSON), with `headers` (e.g.
+ *   `retry-after`).
+ * - `{ raw, status?, headers? }`: `raw` as the body, verbatim (not JSON-encoded), status 200 and
+ *   content type `application/json` unless given: a proxy's HTML page, a truncated answer.
  * - `{ stallMs, then? }`: hold the request `stallMs` ms (`Infinity`: until `close()`), then answer
  *   with `then` (default: a 504 error). A client that gives up does not end the stall; `close()`
  *   does (the stalled request then gets a 503), so no timer outlives the fake.
@@ -17,7 +20,7 @@
  * When the script is exhausted, `options.fallback` answers (default: a 500 error "fake LLM script
  * exhausted"), so an unexpected extra call fails loudly. `push()` appends steps.
  * Streaming (`stream: true`) is not supported: it gets a 400 error.
- * Every request (any path) is recorded in `requests`.
+ * Every request (any path) is recorded in `requests`, with the time it arrived.
  */
 
 export interface ChatMessage {
@@ -45,6 +48,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON body; null when there is none or it is not JSON. */
   body: ChatRequestBody | null;
+  /** `performance.now()` when the request arrived (ms), to measure the client's waits. */
+  receivedAt: number;
 }
 
 export interface FakeUsage {
@@ -57,6 +62,7 @@ export type FakeStep =
   | string
   | { content: string; usage?: Partial<FakeUsage>; finishReason?: string }
   | { status: number; message?: string; body?: unknown; headers?: Record<string, string> }
+  | { raw: string; status?: number; headers?: Record<string, string> }
   | { stallMs: number; then?: FakeStep }
   | ((request: RecordedRequest) => FakeStep | Promise<FakeStep>);
 
@@ -91,7 +97,9 @@ export function startFakeLlm(script: FakeStep[] = [], options: FakeLlmOptions = 
 
   const handler = async (req: Request): Promise<Response> => {
     const path = new URL(req.url).pathname.replace(/\/+$/, "");
+    const receivedAt = performance.now();
     const recorded: RecordedRequest = {
+      receivedAt,
       method: req.method,
       path,
       headers: Object.fromEntries(req.headers),
@@ -146,6 +154,12 @@ async function answer(
     if (signal.aborted) return errorResponse({ status: 503, message: "fake LLM: stall aborted" });
     const then = step.then ?? { status: 504, message: "fake LLM: stalled" };
     return answer(then, request, serial, signal);
+  }
+  if ("raw" in step) {
+    return new Response(step.raw, {
+      status: step.status ?? 200,
+      headers: { "content-type": "application/json", ...step.headers },
+    });
   }
   if ("status" in step) return errorResponse(step);
   return completion(step, request, serial);

@@ -1,15 +1,21 @@
 /**
- * Stopping a PostgreSQL server by PID: SIGINT (fast shutdown), then wait until the process is
- * gone, escalating to SIGQUIT (immediate) and SIGKILL if it lingers. The postmaster started by
- * `pg_ctl` is not our child, so "gone" is read from /proc (a zombie counts as gone) where there
- * is one, else probed with a harmless SIGCONT.
+ * Stopping a server process by PID (a PostgreSQL postmaster, a PgBouncer daemon): a first signal,
+ * then wait until the process is gone, escalating along a ladder of signals if it lingers. The
+ * default ladder is PostgreSQL's: SIGINT (fast shutdown), SIGQUIT (immediate), SIGKILL. A daemon
+ * is not our child, so "gone" is read from /proc (a zombie counts as gone) where there is one,
+ * else probed with a harmless SIGCONT.
  */
 
 const POLL_MS = 10;
-const ESCALATE: [Deno.Signal, number][] = [["SIGINT", 10_000], ["SIGQUIT", 5_000], [
-  "SIGKILL",
-  5_000,
-]];
+
+/** Signals to send in turn, each with how long (ms) to wait for the process to go. */
+export type SignalLadder = readonly (readonly [Deno.Signal, number])[];
+
+export const POSTMASTER_LADDER: SignalLadder = [
+  ["SIGINT", 10_000],
+  ["SIGQUIT", 5_000],
+  ["SIGKILL", 5_000],
+];
 
 /** First line of `postmaster.pid` in the data directory. */
 export async function readPostmasterPid(dataDir: string): Promise<number> {
@@ -34,8 +40,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function killAndWait(pid: number): Promise<void> {
-  for (const [signal, waitMs] of ESCALATE) {
+export async function killAndWait(
+  pid: number,
+  ladder: SignalLadder = POSTMASTER_LADDER,
+): Promise<void> {
+  for (const [signal, waitMs] of ladder) {
     if (!signalled(pid, signal)) return;
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
@@ -43,13 +52,13 @@ export async function killAndWait(pid: number): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
-  throw new Error(`PostgreSQL (pid ${pid}) survived SIGKILL`);
+  throw new Error(`process ${pid} survived ${ladder.map(([s]) => s).join(", ")}`);
 }
 
 /** Same as `killAndWait`, blocking: for `unload` handlers, which cannot await. */
-export function killAndWaitSync(pid: number): void {
+export function killAndWaitSync(pid: number, ladder: SignalLadder = POSTMASTER_LADDER): void {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  for (const [signal, waitMs] of ESCALATE) {
+  for (const [signal, waitMs] of ladder) {
     if (!signalled(pid, signal)) return;
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {

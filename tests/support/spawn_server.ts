@@ -9,7 +9,8 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import denoJson from "../../deno.json" with { type: "json" };
 import { ENV_VARS } from "../../src/config/load_config.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+/** The project root: main.ts runs from here (its read permissions are relative). */
+export const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** The `--allow-*` / `--no-prompt` flags of the compile task, in order. */
 export function binaryPermissionFlags(): string[] {
@@ -37,6 +38,11 @@ function baseEnv(): Record<string, string> {
     if (v !== undefined) env[name] = v;
   }
   return env;
+}
+
+/** The whole environment of a spawned main.ts: `baseEnv()` plus `env` (use with `clearEnv`). */
+export function childEnv(env: Record<string, string>): Record<string, string> {
+  return { ...baseEnv(), ...env };
 }
 
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
@@ -100,6 +106,8 @@ export interface HttpServerProcess extends AsyncDisposable {
   stop(): Promise<number>;
 }
 
+const STOP_GRACE_MS = 5_000;
+
 /** Starts main.ts in HTTP mode on a free loopback port and waits for its start-up log line. */
 export async function startHttpServer(env: Record<string, string>): Promise<HttpServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
@@ -136,12 +144,26 @@ export async function startHttpServer(env: Record<string, string>): Promise<Http
     }
   })();
   let stopped: Promise<number> | undefined;
+  // SIGTERM, then SIGKILL if the server has not exited within STOP_GRACE_MS (a server with hung
+  // requests may never finish its graceful shutdown): a broken server cannot hang the suite.
   const stop = () => {
     stopped ??= (async () => {
       try {
         child.kill("SIGTERM");
       } catch { /* already gone */ }
-      const status = await child.status;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), STOP_GRACE_MS);
+      });
+      let status = await Promise.race([child.status, late]);
+      clearTimeout(timer);
+      if (status === null) {
+        stderr.push(`(test) no exit ${STOP_GRACE_MS} ms after SIGTERM: SIGKILL`);
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        status = await child.status;
+      }
       await drain;
       return status.code;
     })();

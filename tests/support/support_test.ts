@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import OpenAI from "openai";
-import { sharedTestCluster, uniqueName } from "./test_cluster.ts";
+import { sharedTestCluster, startTestCluster, uniqueName } from "./test_cluster.ts";
 import { loadSample } from "./samples.ts";
 import { startFakeLlm } from "./fake_llm.ts";
 
@@ -151,4 +151,71 @@ Deno.test("a stalled fake LLM makes a 200 ms client time out", async () => {
   await assert.rejects(ask(), OpenAI.APIConnectionTimeoutError);
   assert.ok(Date.now() - started < 2_000);
   assert.equal((await ask()).choices[0].message.content, "on time");
+});
+
+Deno.test("a cluster of its own goes down and up on the same port; the shared one refuses", async () => {
+  const shared = await sharedTestCluster();
+  await assert.rejects(shared.restartServer(), /shared test cluster|external server/);
+  await assert.rejects(shared.stopServer(), /shared test cluster|external server/);
+  const cluster = await startTestCluster({ local: true });
+  try {
+    const pid = async () => Number(await cluster.psql("postgres", "SELECT pg_backend_pid()"));
+    const backendBefore = await pid();
+    await cluster.restartServer();
+    assert.equal(await cluster.psql("postgres", "SELECT 1"), "1\n");
+    assert.notEqual(await pid(), backendBefore);
+    await cluster.stopServer();
+    await assert.rejects(
+      Deno.connect({ hostname: "127.0.0.1", port: cluster.port }),
+      Deno.errors.ConnectionRefused,
+    );
+    await cluster.startServer();
+    assert.equal(await cluster.psql("postgres", "SELECT 2"), "2\n");
+    await cluster.restartServer();
+  } finally {
+    await cluster.stop();
+  }
+  await assert.rejects(
+    Deno.connect({ hostname: "127.0.0.1", port: cluster.port }),
+    Deno.errors.ConnectionRefused,
+  );
+});
+
+Deno.test("a cluster stopped by stopServer() is still cleaned up by stop()", async () => {
+  const cluster = await startTestCluster({ local: true });
+  await cluster.stopServer();
+  await cluster.stop();
+  await assert.rejects(cluster.startServer(), /removed/);
+});
+
+Deno.test("fake LLM: status steps carry headers, raw steps send a body verbatim, requests are timed", async () => {
+  await using fake = startFakeLlm([
+    { status: 429, headers: { "retry-after": "2" } },
+    { raw: "<html>502 Bad Gateway</html>" },
+    { raw: "not json", status: 200, headers: { "content-type": "text/plain" } },
+  ]);
+  const post = () =>
+    fetch(`${fake.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", messages: [] }),
+    });
+  const limited = await post();
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get("retry-after"), "2");
+  assert.equal((await limited.json()).error.code, "rate_limit_exceeded");
+  const garbage = await post();
+  assert.equal(garbage.status, 200);
+  assert.equal(garbage.headers.get("content-type"), "application/json");
+  assert.equal(await garbage.text(), "<html>502 Bad Gateway</html>");
+  const plain = await post();
+  assert.equal(plain.headers.get("content-type"), "text/plain");
+  assert.equal(await plain.text(), "not json");
+  const [a, b, c] = fake.chatRequests().map((r) => r.receivedAt);
+  assert.ok(a <= b && b <= c && c <= performance.now());
+  // The openai client reads the garbage 200 as an error, not as a completion.
+  fake.push({ raw: "<html>502 Bad Gateway</html>" });
+  await assert.rejects(
+    client(fake.url).chat.completions.create({ model: "m", messages: [] }),
+  );
 });

@@ -9,9 +9,13 @@
  *
  * With `TEST_DATABASE_URL` set (a superuser URL), that server is used instead: nothing is started,
  * and `stop()` only drops the databases created through this handle.
+ *
+ * Fault tests take the server down and up with `restartServer()`, `stopServer()` and
+ * `startServer()` (`pg_ctl ... -m fast`, same port and files). Those refuse the shared cluster
+ * and an external server: such a test starts its own cluster.
  */
 
-import { isRoot, run } from "./command.ts";
+import { chownToPostgres, isRoot, run } from "./command.ts";
 import { isAlive, killAndWait, killAndWaitSync, readPostmasterPid } from "./postmaster.ts";
 
 export interface CreateDatabaseOptions {
@@ -38,6 +42,12 @@ export interface TestCluster {
   psql(db: string, sqlText: string): Promise<string>;
   /** Stops the server and removes its files (idempotent). */
   stop(): Promise<void>;
+  /** `pg_ctl restart -m fast`: every session ends, the server is back on the same port. */
+  restartServer(): Promise<void>;
+  /** `pg_ctl stop -m fast`: every session ends; files and port stay for `startServer()`. */
+  stopServer(): Promise<void>;
+  /** Starts the server that `stopServer()` stopped, on the same port. */
+  startServer(): Promise<void>;
 }
 
 /** `prefix` plus a random suffix: a valid, lower-case database/role name unique per call. */
@@ -70,8 +80,12 @@ class Cluster implements TestCluster {
   #pid: number | null;
   #created: string[] = [];
   #stopped = false;
+  /** The server was stopped by `stopServer()` (and not started again). */
+  #down = false;
   #onUnload = () => this.#stopSync();
   onStopped: () => void = () => {};
+  /** Set by `sharedTestCluster()`: other tests use it, so it must never go down. */
+  shared = false;
 
   constructor(adminUrl: string, tempDir: string | null, pid: number | null) {
     this.#base = new URL(adminUrl);
@@ -122,22 +136,73 @@ class Cluster implements TestCluster {
       return;
     }
     globalThis.removeEventListener("unload", this.#onUnload);
-    await killAndWait(this.#pid);
+    if (!this.#down) await killAndWait(this.#pid);
     if (this.#tempDir) await Deno.remove(this.#tempDir, { recursive: true });
+  }
+
+  async restartServer(): Promise<void> {
+    const dir = this.#ownDir("restart");
+    await run("pg_ctl", [
+      ...["-w", "-t", "60", "-m", "fast", "-D", `${dir}/data`, "-l", `${dir}/server.log`],
+      "restart",
+    ], { asPostgres: true, cwd: dir });
+    this.#pid = await readPostmasterPid(`${dir}/data`);
+  }
+
+  async stopServer(): Promise<void> {
+    const dir = this.#ownDir("stop");
+    await run("pg_ctl", ["-w", "-t", "60", "-m", "fast", "-D", `${dir}/data`, "stop"], {
+      asPostgres: true,
+      cwd: dir,
+    });
+    this.#down = true;
+  }
+
+  async startServer(): Promise<void> {
+    const dir = this.#ownDir("start");
+    if (!this.#down) return;
+    await run("pg_ctl", [
+      ...["-w", "-t", "60", "-D", `${dir}/data`, "-l", `${dir}/server.log`],
+      ...["-o", `-p ${this.port}`, "start"],
+    ], { asPostgres: true, cwd: dir });
+    this.#pid = await readPostmasterPid(`${dir}/data`);
+    this.#down = false;
+  }
+
+  /** The temp dir of a cluster this handle started, not shared: the only kind a test may stop. */
+  #ownDir(action: string): string {
+    if (this.#stopped) throw new Error(`Cannot ${action} the server: the cluster was removed`);
+    if (this.#pid === null || !this.#tempDir) {
+      throw new Error(`Cannot ${action} an external server (TEST_DATABASE_URL)`);
+    }
+    if (this.shared) {
+      throw new Error(
+        `Cannot ${action} the shared test cluster: start your own with startTestCluster()`,
+      );
+    }
+    return this.#tempDir;
   }
 
   #stopSync(): void {
     if (this.#stopped || this.#pid === null) return;
     this.#stopped = true;
-    killAndWaitSync(this.#pid);
+    if (!this.#down) killAndWaitSync(this.#pid);
     if (this.#tempDir) Deno.removeSync(this.#tempDir, { recursive: true });
   }
 }
 
-/** Starts a new local cluster, or wraps `TEST_DATABASE_URL` when that is set. */
-export async function startTestCluster(): Promise<TestCluster> {
+export interface StartOptions {
+  /**
+   * Start a local server even when TEST_DATABASE_URL is set: for tests that stop or restart it
+   * (they need PostgreSQL's server binaries).
+   */
+  local?: boolean;
+}
+
+/** Starts a new local cluster, or wraps `TEST_DATABASE_URL` when that is set (see `local`). */
+export async function startTestCluster(opts: StartOptions = {}): Promise<TestCluster> {
   const external = Deno.env.get("TEST_DATABASE_URL");
-  if (external) return new Cluster(external, null, null);
+  if (external && !opts.local) return new Cluster(external, null, null);
   const dir = await Deno.makeTempDir({ prefix: "pg_mcp_test_" });
   const data = `${dir}/data`;
   try {
@@ -147,7 +212,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       ...["--no-sync", "--no-instructions"],
     ], { asPostgres: true, cwd: dir });
     await Deno.writeTextFile(`${data}/postgresql.conf`, SERVER_SETTINGS, { append: true });
-    const port = await startServer(dir, data);
+    const port = await startPostgres(dir, data);
     const pid = await readPostmasterPid(data);
     return new Cluster(`postgresql://postgres@127.0.0.1:${port}/postgres`, dir, pid);
   } catch (err) {
@@ -167,6 +232,7 @@ let shared: Promise<TestCluster> | undefined;
 export function sharedTestCluster(): Promise<TestCluster> {
   if (shared) return shared;
   const started: Promise<TestCluster> = startTestCluster().then((cluster) => {
+    (cluster as Cluster).shared = true;
     (cluster as Cluster).onStopped = () => {
       if (shared === started) shared = undefined;
     };
@@ -180,7 +246,7 @@ export function sharedTestCluster(): Promise<TestCluster> {
 }
 
 /** Starts the server with `pg_ctl -w` on a free port (retrying if the port got taken). */
-async function startServer(dir: string, data: string): Promise<number> {
+async function startPostgres(dir: string, data: string): Promise<number> {
   const log = `${dir}/server.log`;
   for (let attempt = 1;; attempt++) {
     const port = freePort();
@@ -204,12 +270,4 @@ function freePort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
-}
-
-async function chownToPostgres(path: string): Promise<void> {
-  const passwd = await Deno.readTextFile("/etc/passwd");
-  const entry = passwd.split("\n").find((line) => line.startsWith("postgres:"));
-  if (!entry) throw new Error("running as root, but there is no `postgres` OS user");
-  const [, , uid, gid] = entry.split(":");
-  await Deno.chown(path, Number(uid), Number(gid));
 }
