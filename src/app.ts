@@ -215,7 +215,13 @@ export async function createApp(
     databases: registry,
     metrics,
     llmCircuit: () => breaker.state,
-    warmed: Promise.all(databases.map((d) => d.warm())).then((n) => n.reduce((a, b) => a + b, 0)),
+    // Warm the pools, then read each schema in the background: the first question then finds
+    // its snapshot, profile and value index ready (or being built).
+    warmed: Promise.all(databases.map(async (d) => {
+      const opened = await d.warm();
+      void d.schema.get();
+      return opened;
+    })).then((n) => n.reduce((a, b) => a + b, 0)),
     checkRoles: () => checkRoles(databases, config.security.requireReadonlyRole, log),
     close: closeAll,
   };

@@ -55,6 +55,9 @@ export interface ReadExecutor {
   catalog<T>(sql: string, params?: readonly unknown[]): Promise<Result<T[]>>;
 }
 
+/** The longest our own catalog reads wait for a lock (ms). */
+const CATALOG_LOCK_MS = 1_000;
+
 /** Rows fetched per round trip (an Execute row limit): bounds memory and what a cap wastes. */
 const BATCH_ROWS = 1_000;
 export interface ReadExecutorOptions {
@@ -72,6 +75,10 @@ export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
   const { pool, limits, log } = options;
   const now = options.now ?? performance.now.bind(performance);
   const types = new TypeRegistry();
+  const catalogLimits = {
+    ...limits,
+    lockTimeoutMs: Math.min(limits.lockTimeoutMs, CATALOG_LOCK_MS),
+  };
 
   const read = <T>(
     sql: ValidatedSql | undefined,
@@ -82,7 +89,8 @@ export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
       pool,
       {
         readOnly: true,
-        limits,
+        // Our own catalog reads (schema, profile, value index) never queue behind a lock.
+        limits: sql ? limits : catalogLimits,
         signal,
         jit: sql !== undefined,
         reset: sql ? !sql.sessionSafe : false,

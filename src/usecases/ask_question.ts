@@ -493,8 +493,11 @@ async function choose(
   return picked === undefined ? undefined : readings[picked];
 }
 
-/** How long a question waits for the profile and value index being built (ms). */
-const INSIGHTS_WAIT_MS = 2_000;
+/**
+ * How long a question waits for the profile and value index being built (ms): they start when
+ * the schema is first read (at start-up), so this is paid only by a question asked at once.
+ */
+const INSIGHTS_WAIT_MS = 1_000;
 
 /** The value, or undefined when it takes longer than `ms` (it goes on in the background). */
 async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -8,6 +8,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 
 export interface ToolBody {
   success?: boolean;
+  /** The answer's data, rows keyed by column name here for readable assertions. */
   data?: { columns: { name: string; type: string }[]; rows: Record<string, unknown>[] };
   error?: { code: string; message: string; details?: Record<string, unknown> };
   [key: string]: unknown;
@@ -46,7 +47,7 @@ export async function callTool(
     call.catch(() => undefined); // settles after our bound won the race: nobody awaits it then
     const result = await Promise.race([call, expired]);
     if (result === "timeout") return { kind: "timeout", ms: ms() };
-    const body = (result.structuredContent ?? {}) as ToolBody;
+    const body = keyedRows((result.structuredContent ?? {}) as Record<string, unknown>);
     const isError = result.isError === true;
     return { kind: "answer", isError, body, code: body.error?.code, ms: ms() };
   } catch (error) {
@@ -108,4 +109,22 @@ export async function runConcurrently<T>(
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   return { results: results.filter((_, i) => i < next), skipped: total - ran };
+}
+
+/** The wire shape (`columns`, `column_types`, rows as arrays) as objects keyed by column. */
+function keyedRows(body: Record<string, unknown>): ToolBody {
+  const data = body.data as
+    | { columns: string[]; column_types: string[]; rows: unknown[][] }
+    | undefined;
+  if (!data || !Array.isArray(data.columns) || typeof data.columns[0] === "object") {
+    return body as ToolBody;
+  }
+  return {
+    ...body,
+    data: {
+      ...data,
+      columns: data.columns.map((name, i) => ({ name, type: data.column_types?.[i] ?? "" })),
+      rows: data.rows.map((row) => Object.fromEntries(data.columns.map((c, i) => [c, row[i]]))),
+    },
+  } as ToolBody;
 }
