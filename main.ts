@@ -12,7 +12,8 @@ import { createMcpServer } from "./src/mcp/server.ts";
 import { StdioServerTransport } from "./src/mcp/sdk.ts";
 
 const encoder = new TextEncoder();
-const config = loadConfig(await readEnv(ENV_VARS));
+const env = await readEnv(ENV_VARS);
+const config = env.ok ? loadConfig(env.value) : env;
 if (!config.ok) {
   Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${config.error.message}\n`));
   Deno.exit(2);

@@ -15,10 +15,13 @@ Deno.test("readEnv() reads a .env file, the process environment winning over it"
       file,
     );
     assert.deepEqual(env, {
-      PGMCP_TEST_A: "from-process",
-      PGMCP_TEST_B: "quoted value",
-      PGMCP_TEST_C: "file-only",
-      PGMCP_TEST_D: undefined,
+      ok: true,
+      value: {
+        PGMCP_TEST_A: "from-process",
+        PGMCP_TEST_B: "quoted value",
+        PGMCP_TEST_C: "file-only",
+        PGMCP_TEST_D: undefined,
+      },
     });
   } finally {
     Deno.env.delete("PGMCP_TEST_A");
@@ -30,8 +33,26 @@ Deno.test("readEnv() works without a .env file and reads only the named variable
   Deno.env.set("PGMCP_TEST_E", "e");
   try {
     const env = await readEnv(["PGMCP_TEST_E"], "/nonexistent/dir/.env");
-    assert.deepEqual(env, { PGMCP_TEST_E: "e" });
+    assert.deepEqual(env, { ok: true, value: { PGMCP_TEST_E: "e" } });
   } finally {
     Deno.env.delete("PGMCP_TEST_E");
+  }
+});
+
+Deno.test("readEnv() refuses a settings file that exists but cannot be read, with CONFIG_INVALID", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/.env`);
+    const env = await readEnv(["PGMCP_TEST_F"], `${dir}/.env`);
+    assert.equal(env.ok, false);
+    if (env.ok) return;
+    assert.equal(env.error.code, "CONFIG_INVALID");
+    assert.equal(
+      env.error.message,
+      `Cannot read the settings file "${dir}/.env": it is a directory (make it readable by this ` +
+        "user, or remove it and set the variables in the environment)",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -177,7 +177,12 @@ function writeAll(out: { writeSync(p: Uint8Array): number }, text: string): void
 }
 
 if (import.meta.main) {
-  const status = await runEvalCli(Deno.args, await readEnv(ENV_VARS), {
+  const env = await readEnv(ENV_VARS);
+  if (!env.ok) {
+    writeAll(Deno.stderr, `eval: ${env.error.message}\n`);
+    Deno.exit(2);
+  }
+  const status = await runEvalCli(Deno.args, env.value, {
     stdout: (t) => writeAll(Deno.stdout, t),
     stderr: (t) => writeAll(Deno.stderr, t),
     stderrIsTty: Deno.stderr.isTerminal(),

@@ -69,11 +69,22 @@ export interface ExitedRun {
   stderr: string;
 }
 
+export interface RunOptions {
+  /** A checkout to run main.ts from (its `.env` is read); the repository by default. */
+  cwd?: string;
+  /** A program and arguments that run deno, e.g. `["setpriv", "--bounding-set=-...", "--"]`. */
+  wrapper?: string[];
+}
+
 /** Runs main.ts to completion (for start-up failures) with the binary's flags. */
-export async function runServerToExit(env: Record<string, string>): Promise<ExitedRun> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...binaryPermissionFlags(), "main.ts"],
-    cwd: ROOT,
+export async function runServerToExit(
+  env: Record<string, string>,
+  opts: RunOptions = {},
+): Promise<ExitedRun> {
+  const [program, ...wrapperArgs] = [...(opts.wrapper ?? []), Deno.execPath()];
+  const out = await new Deno.Command(program, {
+    args: [...wrapperArgs, "run", ...binaryPermissionFlags(), "main.ts"],
+    cwd: opts.cwd ?? ROOT,
     env: { ...baseEnv(), ...env },
     clearEnv: true,
     stdin: "null",
