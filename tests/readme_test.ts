@@ -28,3 +28,10 @@ Deno.test(".env.example documents every configuration variable", async () => {
     assert.match(example, new RegExp(`^#? ?${name}=`, "m"), `.env.example lacks ${name}`);
   }
 });
+
+Deno.test("README shows the systemd unit that tests/deploy/systemd_unit_test.ts checks", async () => {
+  const unit = await Deno.readTextFile(
+    new URL("../deploy/systemd/pg-mcp.service", import.meta.url),
+  );
+  assert.ok(readme.includes("```ini\n" + unit + "```"), "README's unit differs from the file");
+});
