@@ -9,8 +9,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { ENV_VARS } from "../../src/config/load_config.ts";
 import { startServer } from "../support/spawn_server.ts";
 import { sharedTestCluster } from "../support/test_cluster.ts";
-
-export const MCPB = "npm:@anthropic-ai/mcpb@2.1.2";
+import { MCPB, toolArgs } from "../../scripts/ci/tools.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const MANIFEST_PATH = `${ROOT}deploy/mcpb/manifest.json`;
 const manifest = JSON.parse(await Deno.readTextFile(MANIFEST_PATH));
@@ -55,15 +54,7 @@ async function resolve(
 }
 
 Deno.test("mcpb validate accepts the manifest", async () => {
-  const run = await deno([
-    "run",
-    "-A",
-    "--no-config",
-    "--no-lock",
-    MCPB,
-    "validate",
-    MANIFEST_PATH,
-  ]);
+  const run = await deno(toolArgs(MCPB, "validate", MANIFEST_PATH));
   assert.equal(run.code, 0, `${run.out}\n${run.err}`);
   assert.match(run.out, /Manifest schema validation passes!/);
 });
