@@ -126,13 +126,17 @@ function freePort(): number {
 }
 
 /** Polls GET /health until 200, the process exits, or time runs out. */
-async function waitHealthy(base: string, status: Promise<Deno.CommandStatus>): Promise<void> {
+async function waitHealthy(
+  base: string,
+  headers: Record<string, string>,
+  status: Promise<Deno.CommandStatus>,
+): Promise<void> {
   let exited: Deno.CommandStatus | undefined;
   status.then((s) => exited = s);
   const deadline = Date.now() + STEP_MS;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`the server exited with status ${exited.code} before answering`);
-    const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) })
+    const res = await fetch(`${base}/health`, { headers, signal: AbortSignal.timeout(2_000) })
       .catch(() => undefined);
     await res?.body?.cancel();
     if (res?.status === 200) return;
@@ -141,8 +145,11 @@ async function waitHealthy(base: string, status: Promise<Deno.CommandStatus>): P
   throw new Error(`GET ${base}/health: not 200 within ${STEP_MS} ms`);
 }
 
+/** Over HTTP with a bearer token, as a service listening beyond loopback must be run. */
 async function smokeHttp(opts: Options): Promise<void> {
   const port = freePort();
+  const token = crypto.randomUUID();
+  const headers = { authorization: `Bearer ${token}` };
   const [command, ...args] = opts.command;
   const child = new Deno.Command(command, {
     args,
@@ -152,6 +159,7 @@ async function smokeHttp(opts: Options): Promise<void> {
       MCP_TRANSPORT: "http",
       MCP_HTTP_HOST: "127.0.0.1",
       MCP_HTTP_PORT: String(port),
+      MCP_HTTP_AUTH_TOKEN: token,
     }),
     stdin: "null",
     stdout: "inherit",
@@ -160,11 +168,13 @@ async function smokeHttp(opts: Options): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const client = new Client({ name: "pg-mcp-smoke", version: "1.0.0" });
   try {
-    await waitHealthy(base, child.status);
+    await waitHealthy(base, headers, child.status);
     say(`ok http GET /health: 200`);
     await within(
       "http initialize",
-      client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`))),
+      client.connect(
+        new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } }),
+      ),
     );
     await exercise(client, "http");
   } finally {
