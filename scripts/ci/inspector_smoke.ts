@@ -36,19 +36,27 @@ async function main(): Promise<number> {
           ...["--", Deno.execPath(), "run", ...binaryPermissionFlags(), "main.ts"],
         ],
         limitMs: LIMIT_MS,
+        quiet: true,
       });
     const failures: string[] = [];
-    const expect = (ok: boolean, what: string) => {
+    const expect = (ok: boolean, what: string, run: BoundedRun) => {
+      if (!ok) say(run.output);
       say(`${ok ? "ok" : "FAILED"} inspector ${what}`);
       if (!ok) failures.push(what);
     };
 
     const list = await inspect("--method", "tools/list", "--strict");
-    const errors = list.output.split("\n").filter((l) => /^Error\b/.test(l)).length;
-    const warnings = list.output.split("\n").filter((l) => /^Warning\b/.test(l)).length;
+    const lines = list.output.split("\n");
+    const errors = lines.filter((l) => /^Error\b/.test(l)).length;
+    const warnings = lines.filter((l) => /^Warning\b/.test(l)).length;
+    // Each problem: "Warning: tool "x"" (or "Error: ..."), then "  Path: ..." and "  Issue: ...".
+    lines.forEach((l, i) => {
+      if (/^(Warning|Error)\b/.test(l)) say(`  ${l} ${lines[i + 1]?.trim() ?? ""}`);
+    });
     expect(
       list.code === 0 && errors === 0 && list.output.includes('"execute_sql"'),
       `initialize + tools/list --strict: exit ${list.code}, ${errors} errors, ${warnings} warnings`,
+      list,
     );
 
     const sql = JSON.stringify({ sql: "SELECT 41 + 1 AS answer" });
@@ -58,6 +66,7 @@ async function main(): Promise<number> {
     expect(
       call.code === 0 && /"answer": 42\b/.test(call.output),
       `tools/call execute_sql: exit ${call.code}`,
+      call,
     );
 
     const drop = JSON.stringify({ sql: "DROP TABLE pg_mcp_smoke" });
@@ -67,6 +76,7 @@ async function main(): Promise<number> {
     expect(
       refused.code === TOOL_IS_ERROR && refused.output.includes('"code": "SECURITY_VIOLATION"'),
       `tools/call execute_sql refused DROP TABLE: exit ${refused.code}`,
+      refused,
     );
     return failures.length === 0 ? 0 : 1;
   } finally {

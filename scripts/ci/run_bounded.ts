@@ -1,6 +1,6 @@
 /**
- * Runs a program to completion within a time limit, its output passed through (and kept), and
- * kills it by PID (SIGTERM, then SIGKILL) when the limit is reached.
+ * Runs a program to completion within a time limit, its output kept (and passed through unless
+ * `quiet`), and kills it by PID (SIGTERM, then SIGKILL) when the limit is reached.
  */
 export interface BoundedRun {
   code: number;
@@ -14,6 +14,8 @@ export interface BoundedOptions {
   limitMs: number;
   env?: Record<string, string>;
   cwd?: string;
+  /** Keep the output without echoing it (the caller shows it when something fails). */
+  quiet?: boolean;
 }
 
 export async function runBounded(program: string, opts: BoundedOptions): Promise<BoundedRun> {
@@ -30,7 +32,7 @@ export async function runBounded(program: string, opts: BoundedOptions): Promise
     const decoder = new TextDecoder();
     for await (const chunk of stream) {
       output += decoder.decode(chunk, { stream: true });
-      await to.write(chunk);
+      if (!opts.quiet) await to.write(chunk);
     }
   };
   const piped = Promise.all([pass(child.stdout, Deno.stdout), pass(child.stderr, Deno.stderr)]);
