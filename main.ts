@@ -1,91 +1,135 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { createApp } from "./src/app.ts";
-import { ENV_VARS, loadConfig } from "./src/config/load_config.ts";
+import { parseCommand, usage } from "./src/cli/args.ts";
+import { canBind, formatReport, runDoctor } from "./src/cli/doctor.ts";
+import { serve } from "./src/cli/serve.ts";
+import type { Config } from "./src/config/config.ts";
+import { ENV_VARS, loadConfig, NAMED_DATABASE_URL } from "./src/config/load_config.ts";
 import { readEnv } from "./src/config/read_env.ts";
 import { AppError } from "./src/errors.ts";
-import { healthRoute } from "./src/http/health.ts";
-import { metricsRoute } from "./src/http/metrics.ts";
-import { serveMetrics } from "./src/http/metrics_server.ts";
-import { serveHttp } from "./src/http/serve.ts";
-import { createLogger } from "./src/log.ts";
-import { createMcpServer } from "./src/mcp/server.ts";
-import { StdioServerTransport } from "./src/mcp/sdk.ts";
+import { isLoopback } from "./src/http/origin.ts";
+import { createLlmClient } from "./src/llm/llm_client.ts";
+import { createLogger, type Logger } from "./src/log.ts";
 
 const encoder = new TextEncoder();
-const env = await readEnv(ENV_VARS);
-const config = env.ok ? loadConfig(env.value) : env;
-if (!config.ok) {
-  Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${config.error.message}\n`));
+const version = denoJson.version;
+
+/** One clean line on stderr and exit status 2: bad configuration, never a stack trace. */
+function refuseToStart(message: string): never {
+  Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${message}\n`));
   Deno.exit(2);
 }
-const cfg = config.value;
-const log = createLogger({
-  level: cfg.observability.logLevel,
-  format: cfg.observability.logFormat,
-});
-// A bad LLM_EXAMPLES_FILE is CONFIG_INVALID naming the line: one message, exit 2, like the config.
-const app = await createApp(cfg, log, denoJson.version).catch((error) => {
-  if (!(error instanceof AppError)) throw error;
-  Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${error.message}\n`));
-  Deno.exit(2);
-});
-// Role check: a warning in the logs (in the background, not delaying the start); with
-// SECURITY_REQUIRE_READONLY_ROLE=true it runs first and a role that can write exits with status 2.
-if (cfg.security.requireReadonlyRole) {
-  const role = await app.checkRole();
-  if (!role.ok) {
-    Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${role.error.message}\n`));
-    await app.close().catch(() => undefined);
-    Deno.exit(2);
+
+function print(text: string): void {
+  Deno.stdout.writeSync(encoder.encode(text));
+}
+
+async function configure(): Promise<Config> {
+  const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL });
+  if (!env.ok) refuseToStart(env.error.message);
+  const config = loadConfig(env.value);
+  if (!config.ok) refuseToStart(config.error.message);
+  return config.value;
+}
+
+/** The app, or one clean line and exit 2 (a bad LLM_EXAMPLES_FILE names its line). */
+async function build(cfg: Config, log: Logger) {
+  if (cfg.demo) {
+    refuseToStart(
+      "Cannot start: no database is configured; set DATABASE_URL (or DATABASE_* / PG*)",
+    );
   }
-} else void app.checkRole();
+  return await createApp(cfg, log, version).catch((error) => {
+    if (!(error instanceof AppError)) throw error;
+    refuseToStart(error.message);
+  });
+}
 
-const stops: (() => Promise<unknown>)[] = [];
-let stopping = false;
-async function stop(reason: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info("server.stopping", { reason });
-  for (const s of stops) await s().catch(() => undefined);
+async function doctor(): Promise<never> {
+  const cfg = await configure();
+  const log = createLogger({ level: "ERROR", format: cfg.observability.logFormat });
+  const app = await build(cfg, log);
+  const report = await runDoctor({
+    config: cfg,
+    app,
+    llm: createLlmClient(cfg.llm, log, { maxRetries: 0 }),
+    canBind,
+  });
+  print(formatReport(report.checks, report.usable));
   await app.close().catch(() => undefined);
-  Deno.exit(0);
-}
-Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
-Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
-
-if (cfg.server.transport === "http") {
-  const http = serveHttp({
-    host: cfg.server.host,
-    port: cfg.server.port,
-    authToken: cfg.server.authToken,
-    createServer: () => createMcpServer(app.deps),
-    routes: {
-      "/health": healthRoute(app.db, denoJson.version),
-      ...(cfg.observability.metricsEnabled ? { "/metrics": metricsRoute(app.metrics) } : {}),
-    },
-    log,
-  });
-  stops.push(() => http.shutdown());
-  log.info("server.started", {
-    transport: "http",
-    url: `${http.url}/mcp`,
-    version: denoJson.version,
-  });
-} else {
-  const server = createMcpServer(app.deps);
-  const transport = new StdioServerTransport();
-  transport.onclose = () => void stop("stdin closed");
-  stops.push(() => server.close());
-  await server.connect(transport);
-  log.info("server.started", { transport: "stdio", version: denoJson.version });
+  Deno.exit(report.usable ? 0 : 1);
 }
 
-if (cfg.observability.metricsEnabled) {
-  const metrics = serveMetrics(
-    cfg.server.host,
-    cfg.observability.metricsPort,
-    app.metrics,
-    log,
-  );
-  if (metrics) stops.push(() => metrics.shutdown());
+async function run(): Promise<void> {
+  const cfg = await configure();
+  const log = createLogger({
+    level: cfg.observability.logLevel,
+    format: cfg.observability.logFormat,
+  });
+  if (cfg.server.transport === "http" && !isLoopback(cfg.server.host)) {
+    if (cfg.server.authTokens.length === 0 && !cfg.server.allowUnauthenticated) {
+      refuseToStart(
+        `Cannot serve HTTP on ${cfg.server.host} without a token: set MCP_HTTP_AUTH_TOKEN, or ` +
+          "MCP_HTTP_ALLOW_UNAUTHENTICATED=true behind a proxy that authenticates",
+      );
+    }
+    if (cfg.server.authTokens.length === 0) {
+      log.warn("http.unauthenticated", {
+        host: cfg.server.host,
+        hint: "MCP_HTTP_ALLOW_UNAUTHENTICATED=true: anyone who reaches this address can query",
+      });
+    }
+  }
+  const app = await build(cfg, log);
+  // Role check: a warning in the logs (in the background, not delaying the start); with
+  // SECURITY_REQUIRE_READONLY_ROLE=true it runs first and a role that can write exits with 2.
+  if (cfg.security.requireReadonlyRole) {
+    const roles = await app.checkRoles();
+    if (!roles.ok) {
+      await app.close().catch(() => undefined);
+      refuseToStart(roles.error.message);
+    }
+  } else void app.checkRoles();
+
+  let serving: Awaited<ReturnType<typeof serve>> | undefined;
+  let stopping = false;
+  /** Closes listeners and pools, then exits; never takes more than ~1.5 s. */
+  const stop = async (reason: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("server.stopping", { reason });
+    setTimeout(() => Deno.exit(code), 1_500);
+    await serving?.stop();
+    await app.close().catch(() => undefined);
+    Deno.exit(code);
+  };
+  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+  try {
+    serving = await serve(app, cfg, log, version);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    refuseToStart(
+      `Cannot listen on ${cfg.server.host}:${cfg.server.port}: ${(error as Error).message}`,
+    );
+  }
+  void serving.ended.then((code) => stop(code === 0 ? "stdin closed" : "stdio failed", code));
+}
+
+const command = parseCommand(Deno.args);
+switch (command.kind) {
+  case "help":
+    print(usage(version));
+    break;
+  case "version":
+    print(`pg-mcp ${version}\n`);
+    break;
+  case "invalid":
+    refuseToStart(command.message);
+    break;
+  case "doctor":
+    await doctor();
+    break;
+  case "serve":
+    await run();
 }

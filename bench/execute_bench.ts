@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { createApp } from "../src/app.ts";
 import { loadConfig } from "../src/config/load_config.ts";
 import { createMemoryLogger } from "../src/log.ts";
-import { runSql } from "../src/pipeline/run_sql.ts";
+import { runSql } from "../src/usecases/run_sql.ts";
 import { loadSample } from "../tests/support/samples.ts";
 import { startTestCluster } from "../tests/support/test_cluster.ts";
 
@@ -35,11 +35,13 @@ try {
     DATABASE_URL: url,
     DATABASE_MIN_POOL_SIZE: "1",
     DATABASE_MAX_POOL_SIZE: "2",
+    SECURITY_MAX_RESULT_BYTES: "50000000",
+    MCP_MAX_RESULT_CHARS: "50000000",
+    RATE_LIMIT_REQUESTS_PER_MINUTE: "0",
   });
   if (!cfg.ok) throw cfg.error;
   const app = await createApp(cfg.value, createMemoryLogger("ERROR"), "bench");
   const raw = postgres(url, { max: 2, onnotice: () => undefined });
-  const limits = { maxRows: 10_000, maxResultBytes: 50_000_000 };
 
   const time = async (fn: () => Promise<unknown>) => {
     for (let i = 0; i < 10; i++) await fn(); // warm-up
@@ -54,7 +56,7 @@ try {
   for (const [name, sql] of Object.entries(QUERIES)) {
     const driver = await time(() => raw.unsafe(sql));
     const ours = await time(async () => {
-      const r = await runSql(sql, app.deps, limits);
+      const r = await runSql({ sql }, app.usecases.run);
       if (!r.ok) throw r.error;
     });
     rows.push({

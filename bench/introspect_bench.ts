@@ -4,16 +4,14 @@
  * indexes), in a throwaway cluster. Reports, from the same run:
  * - raw: one plain catalog query with the raw driver (the columns of every user table from
  *   pg_attribute), the floor any introspection pays for a round trip over this catalog;
- * - cold: `introspectSchema` through ReadOnlyDb (one statement), median of several runs;
+ * - cold: `introspectSchema` through the read executor (one statement), median of several runs;
  * - fingerprint: the change check the cache runs at most once per check interval;
  * - cached: `SchemaCache.get()` served from memory.
  *
  *   deno run -A bench/introspect_bench.ts [tables] [columns]
  */
 import postgres from "postgres";
-import { limitsFor, openPool } from "../src/db/pool.ts";
-import { createReadOnlyDb } from "../src/db/read_only.ts";
-import { createMemoryLogger } from "../src/log.ts";
+import { openTestDb } from "../tests/support/read_only_db.ts";
 import { readFingerprint } from "../src/schema/fingerprint.ts";
 import { introspectSchema } from "../src/schema/introspect.ts";
 import { createSchemaCache } from "../src/schema/schema_cache.ts";
@@ -72,17 +70,7 @@ if (import.meta.main) {
          WHERE n.nspname = 'gen' AND c.relkind = 'r'`,
       )
     );
-    const log = createMemoryLogger("ERROR");
-    const limits = limitsFor(30);
-    const db = createReadOnlyDb(
-      openPool(
-        { url, host: "", port: 0, minPoolSize: 1, maxPoolSize: 2, commandTimeoutS: 10 },
-        limits,
-        log,
-      ),
-      limits,
-      log,
-    );
+    const db = openTestDb(url, { timeoutS: 30 });
     const scope = { include: [], exclude: [] };
     let tables = 0;
     const coldMs = await time(async () => {

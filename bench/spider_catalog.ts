@@ -4,6 +4,8 @@
  * Used by bench/retrieval_bench.ts.
  */
 
+import { sharedData } from "./shared_data.ts";
+
 export interface SpiderDatabase {
   db_id: string;
   table_names_original: string[];
@@ -20,7 +22,7 @@ export interface SpiderQuestion {
   tables: string[];
 }
 
-export const SPIDER_DIR = new URL("../../shared/data/nl2sql/spider_dev/", import.meta.url);
+export const SPIDER_DIR = sharedData("nl2sql/spider_dev/");
 
 export async function readSpider(): Promise<
   { databases: SpiderDatabase[]; questions: SpiderQuestion[] }

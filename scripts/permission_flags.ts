@@ -1,11 +1,12 @@
-import { LIBRARY_ENV_VARS } from "../src/config/library_env.ts";
-import { ENV_VARS } from "../src/config/load_config.ts";
-
 /**
  * The permissions of `deno task start` and of the compiled binary, in one place.
  * - net: unscoped, because the database and LLM hosts are configuration, known only at run time,
  *   and a compiled binary cannot take more flags; the HTTP transport also listens.
- * - env: exactly the variables pg-mcp and its drivers read.
+ * - env: unscoped, because `DATABASE_URL_<NAME>` names are the user's own and Deno lists the
+ *   environment (`Deno.env.toObject()`) only with unscoped access; a wildcard grant
+ *   (`DATABASE_URL_*`) reads but cannot list. pg-mcp still reads only its own variables and
+ *   those matching DATABASE_URL_<NAME>, all in `src/config/read_env.ts` (a test checks no other
+ *   module reads the environment); ENV_VARS and LIBRARY_ENV_VARS document them.
  * - read: the .env file, the npm packages (libpg-query loads its WASM from there) and the golden
  *   examples folder.
  */
@@ -13,7 +14,7 @@ export function permissionFlags(): string[] {
   return [
     "--no-prompt",
     "--allow-net",
-    `--allow-env=${[...ENV_VARS, ...LIBRARY_ENV_VARS].join(",")}`,
+    "--allow-env",
     "--allow-read=.env,node_modules,examples",
   ];
 }

@@ -61,6 +61,19 @@ function childEnv(opts: Options, extra: Record<string, string>): Record<string, 
   return env;
 }
 
+interface ResultData {
+  data?: { columns?: (string | { name: string })[]; rows?: unknown[] };
+}
+
+/** The first row of a result as { column: value }, rows being arrays or objects. */
+function firstRow(content: unknown): Record<string, unknown> | undefined {
+  const data = (content as ResultData | undefined)?.data;
+  const row = data?.rows?.[0];
+  if (!Array.isArray(row)) return row as Record<string, unknown> | undefined;
+  const names = (data?.columns ?? []).map((c) => typeof c === "string" ? c : c.name);
+  return Object.fromEntries(names.map((name, i) => [name, row[i]]));
+}
+
 /** initialize (done by connect), tools/list, one execute_sql, one refused call. */
 async function exercise(client: Client, transport: string): Promise<void> {
   const server = client.getServerVersion();
@@ -78,8 +91,7 @@ async function exercise(client: Client, transport: string): Promise<void> {
     "execute_sql",
     client.callTool({ name: "execute_sql", arguments: { sql } }),
   );
-  const body = run.structuredContent as { data?: { rows?: Record<string, unknown>[] } } | undefined;
-  const row = body?.data?.rows?.[0];
+  const row = firstRow(run.structuredContent);
   check(!run.isError && row?.answer === 42, `execute_sql: ${JSON.stringify(run)}`);
   check(
     row?.read_only === "on",

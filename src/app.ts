@@ -1,63 +1,118 @@
-import type { Config } from "./config/config.ts";
-import { limitsFor, openPool, warmPool } from "./db/pool.ts";
-import { createFunctionCatalogSource } from "./db/function_volatility.ts";
-import { createReadOnlyDb, type ReadOnlyDb } from "./db/read_only.ts";
-import { checkRole, enforceReadOnlyRole, type RoleReport } from "./db/role_check.ts";
-import { createWriteDb } from "./db/write_mode.ts";
-import { ok, type Result } from "./errors.ts";
-import { createMetrics, type Metrics } from "./http/metrics.ts";
+import type { Config, NamedDatabase } from "./config/config.ts";
+import { limitsFor } from "./db/session_settings.ts";
+import { enforceReadOnlyRole } from "./db/role_check.ts";
+import { type Database, openDatabase } from "./databases/database.ts";
+import { createRegistry, type DatabaseRegistry } from "./databases/registry.ts";
+import { AppError, ok, type Result } from "./errors.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { createLlmClient } from "./llm/llm_client.ts";
 import { isLlmOutage, withResilience } from "./llm/resilient_llm.ts";
 import type { Logger } from "./log.ts";
-import type { ServerDeps } from "./mcp/server.ts";
+import { withErrorBoundary } from "./mcp/middleware/error_boundary.ts";
+import { withAudit } from "./mcp/middleware/audit.ts";
+import { withMetrics } from "./mcp/middleware/metrics.ts";
+import { withRateLimit } from "./mcp/middleware/rate_limit.ts";
+import { withTracing } from "./mcp/middleware/tracing.ts";
+import { trace } from "@opentelemetry/api";
+import { withLlmLimits } from "./llm/rate_limited_llm.ts";
+import { KeyedBuckets, TokenBucket } from "./resilience/rate_limiter.ts";
+import type { ServerContext } from "./mcp/server.ts";
+import { compose } from "./mcp/tool.ts";
+import { createToolCatalog } from "./mcp/tool_catalog.ts";
+import { executeSqlTool } from "./mcp/tools/execute_sql_tool.ts";
+import { executeWriteTool } from "./mcp/tools/execute_write_tool.ts";
+import { queryTool } from "./mcp/tools/query_tool.ts";
+import { schemaTools } from "./mcp/tools/schema_tools.ts";
 import { loadExamplesFile } from "./pipeline/examples.ts";
-import { introspectSchema } from "./schema/introspect.ts";
-import { readFingerprint } from "./schema/fingerprint.ts";
-import { createSchemaCache } from "./schema/schema_cache.ts";
-import { createSqlParser } from "./sql/parse.ts";
-import type { SqlPolicy } from "./sql/validate.ts";
 import { CircuitBreaker } from "./resilience/circuit_breaker.ts";
+import type { CacheEntry } from "./schema/schema_cache.ts";
+import { createSnapshotStore } from "./schema/snapshot_store.ts";
+import { createTokenSigner } from "./security/signed_token.ts";
+import { createSqlParser } from "./sql/parse.ts";
+import type { AskDeps } from "./usecases/ask_question.ts";
+import type { SchemaDeps } from "./usecases/describe_schema.ts";
+import type { RunSqlDeps } from "./usecases/run_sql.ts";
+import { createNonceLedger, type WriteDeps } from "./usecases/write.ts";
+
+/** The use cases' collaborators, as built for this process. */
+export interface UseCases {
+  ask: AskDeps;
+  run: RunSqlDeps;
+  schema: SchemaDeps;
+  /** Present only with SECURITY_ALLOW_WRITE_OPERATIONS=true: then `execute_write` exists. */
+  write?: WriteDeps;
+}
 
 export interface App {
-  deps: ServerDeps;
-  db: ReadOnlyDb;
+  /** What each MCP server of this process is built from. */
+  server: ServerContext;
+  usecases: UseCases;
+  databases: DatabaseRegistry;
   metrics: Metrics;
-  /** Settles once DATABASE_MIN_POOL_SIZE connections are open (or could not be). */
+  /** The language model's circuit breaker: closed, open or half_open. */
+  llmCircuit(): string;
+  /** Settles once DATABASE_MIN_POOL_SIZE connections per database are open (or could not be). */
   warmed: Promise<number>;
   /**
-   * The start-up role check: warns when the role can do more than read; fails (the server must
-   * not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
+   * The start-up role check of every database: warns when a role can do more than read; fails
+   * (the server must not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
    */
-  checkRole(): Promise<Result<RoleReport | undefined>>;
+  checkRoles(): Promise<Result<void>>;
   close(): Promise<void>;
 }
 
+export interface AppOptions {
+  /** ms; the one clock of caches, breakers, tokens. */
+  now?: () => number;
+  /** Databases to serve instead of the configured ones (the embedded demo). */
+  databases?: readonly NamedDatabase[];
+}
+
 /**
- * Builds the real collaborators from the config; only main.ts and tests call it. Throws the
- * AppError CONFIG_INVALID when LLM_EXAMPLES_FILE cannot be loaded.
+ * The composition root: builds the real collaborators from the config; only main.ts, the eval
+ * harness and tests call it. Throws the AppError CONFIG_INVALID when LLM_EXAMPLES_FILE cannot
+ * be loaded.
  */
 export async function createApp(
   config: Config,
   log: Logger,
   version: string,
-  now: () => number = Date.now,
+  options: AppOptions = {},
 ): Promise<App> {
-  const limits = limitsFor(config.security.maxExecutionTimeS);
-  const pool = openPool(config.database, limits, log);
-  const warmed = warmPool(pool, config.database.minPoolSize, log);
-  const db = createReadOnlyDb(pool, limits, log);
+  const now = options.now ?? Date.now;
   const parser = await createSqlParser();
-  const schema = createSchemaCache({
-    load: (scope) => introspectSchema(db, scope, now),
-    fingerprint: () => readFingerprint(db),
-    defaultScope: config.schema,
-    enabled: config.cache.enabled,
-    ttlMs: config.cache.schemaTtlS * 1000,
-    maxSize: config.cache.maxSize,
-    now,
-    log,
-  });
   const metrics = createMetrics();
+  const tracer = trace.getTracer("pg-mcp", version);
+  const blockedFunctions = new Set(config.security.blockedFunctions);
+  const snapshots = createSnapshotStore<CacheEntry>(
+    config.cache.maxSize,
+    () => log.debug("schema.cache.evicted", {}),
+  );
+  const databases = (options.databases ?? config.databases).map((named) =>
+    openDatabase(named, {
+      limits: limitsFor(config.security.maxExecutionTimeS),
+      blockedFunctions,
+      schema: config.schema,
+      cache: { enabled: config.cache.enabled, ttlMs: config.cache.schemaTtlS * 1000 },
+      allowWrites: config.security.allowWriteOperations,
+    }, {
+      log,
+      now,
+      snapshots,
+      tracer,
+      onSchemaEvent: (db, event) => metrics.schemaCache(db, event),
+    })
+  );
+  const registry = createRegistry(databases);
+  const closeAll = () => registry.close();
+  // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
+  const examples = config.llm.examplesFile
+    ? await loadExamplesFile(config.llm.examplesFile, parser, { blockedFunctions })
+    : undefined;
+  if (examples && !examples.ok) {
+    await closeAll();
+    throw new AppError(examples.error.code, examples.error.message, examples.error.details);
+  }
   // Retries and the breaker are ours (configured delays), not the client's own.
   const breaker = new CircuitBreaker({
     name: "the language model",
@@ -66,77 +121,115 @@ export async function createApp(
     now,
     counts: isLlmOutage,
   });
-  metrics.watchCircuit("llm", () => breaker.state === "open");
+  metrics.watchCircuit("llm", () => breaker.state);
+  metrics.watchPools(() => databases.map((d) => ({ database: d.name, stats: d.pool.stats() })));
   const client = createLlmClient(config.llm, log, { maxRetries: 0 });
+  const llmLimits = {
+    requests: new TokenBucket(config.rateLimits.llmRequestsPerMinute, now),
+    tokens: new TokenBucket(config.rateLimits.llmTokensPerMinute, now),
+    onLimited: (limit: string) => metrics.rateLimited(limit),
+  };
   const llm = client.ok
-    ? ok(withResilience(client.value, breaker, {
+    ? ok(withResilience(withLlmLimits(client.value, llmLimits), breaker, {
       maxRetries: config.resilience.maxRetries,
       delayMs: config.resilience.retryDelayS * 1000,
       factor: config.resilience.backoffFactor,
     }, log))
     : client;
-  const policy: SqlPolicy = {
-    blockedFunctions: new Set(config.security.blockedFunctions),
-    catalog: createFunctionCatalogSource(db, log, {
-      ttlMs: config.cache.schemaTtlS * 1000,
-      missReloadMs: 10_000,
-      now,
-    }),
+  const tokens = await createTokenSigner(config.security.tokenSecret);
+  const limits = {
+    maxRows: config.security.maxRows,
+    maxResultBytes: config.security.maxResultBytes,
+    maxResultChars: config.server.maxResultChars,
+    maxQueryCost: config.security.maxQueryCost,
   };
-  // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
-  const examples = config.llm.examplesFile
-    ? await loadExamplesFile(config.llm.examplesFile, parser, policy)
-    : undefined;
-  if (examples && !examples.ok) {
-    await db.close();
-    throw examples.error;
-  }
-  // Write mode only: a small pool of read-write sessions, with the same server-set timeouts.
-  const writer = config.security.allowWriteOperations
-    ? createWriteDb(
-      openPool(
-        { ...config.database, maxPoolSize: Math.min(2, config.database.maxPoolSize) },
-        limits,
-        log,
-        false,
-      ),
+  const usecases: UseCases = {
+    run: { databases: registry, parser, limits, tokens, observer: metrics },
+    ask: {
+      databases: registry,
+      parser,
+      llm,
+      ...(examples ? { examples: examples.value } : {}),
+      nl: {
+        maxAttempts: config.llm.maxAttempts,
+        validateResults: config.llm.validateResults,
+        sampleRows: config.llm.sampleRows,
+        schemaTokenBudget: config.schema.promptTokenBudget,
+        deadlineMs: config.llm.questionTimeoutS * 1000,
+        candidates: config.llm.candidates,
+      },
       limits,
+      tokens,
       log,
-    )
-    : undefined;
-  const deps: ServerDeps = {
-    db,
-    parser,
-    policy,
-    llm,
-    nl: {
-      maxAttempts: config.llm.maxAttempts,
-      validateResults: config.llm.validateResults,
-      sampleRows: config.llm.sampleRows,
+      observer: metrics,
     },
-    ...(examples ? { examples: examples.value } : {}),
-    schema,
-    schemaTokenBudget: config.schema.promptTokenBudget,
-    log,
-    limits: {
-      maxRows: config.security.maxRows,
-      maxResultBytes: config.security.maxResultBytes,
-    },
-    version,
-    metrics,
-    now,
-    ...(writer ? { write: { writer, parser, policy, now, previewTtlMs: 10 * 60_000 } } : {}),
+    schema: { databases: registry, tokens, maxResultChars: config.server.maxResultChars },
+    ...(config.security.allowWriteOperations
+      ? {
+        write: {
+          databases: registry,
+          parser,
+          tokens,
+          usedNonces: createNonceLedger(now),
+          now,
+          previewTtlMs: 10 * 60_000,
+        },
+      }
+      : {}),
   };
+  const tools = createToolCatalog(
+    [
+      queryTool(usecases.ask),
+      executeSqlTool(usecases.run),
+      ...(usecases.write ? [executeWriteTool(usecases.write)] : []),
+      ...schemaTools(usecases.schema),
+    ],
+    compose(
+      withTracing(tracer),
+      withErrorBoundary(log),
+      withMetrics(metrics, performance.now.bind(performance)),
+      withAudit({
+        log,
+        fingerprint: (sql) => parser.fingerprint(sql),
+        logSql: config.observability.logSql,
+        now: performance.now.bind(performance),
+      }),
+      withRateLimit(
+        new KeyedBuckets(config.rateLimits.requestsPerMinute, now),
+        () => metrics.rateLimited("requests"),
+      ),
+    ),
+  );
   return {
-    deps,
-    db,
-    metrics,
-    warmed,
-    checkRole: async () =>
-      enforceReadOnlyRole(await checkRole(db, log), config.security.requireReadonlyRole, log),
-    close: async () => {
-      await writer?.close();
-      await db.close();
+    server: {
+      version,
+      tools,
+      databases: registry,
+      maxResultChars: config.server.maxResultChars,
     },
+    usecases,
+    databases: registry,
+    metrics,
+    llmCircuit: () => breaker.state,
+    warmed: Promise.all(databases.map((d) => d.warm())).then((n) => n.reduce((a, b) => a + b, 0)),
+    checkRoles: () => checkRoles(databases, config.security.requireReadonlyRole, log),
+    close: closeAll,
   };
+}
+
+/** Checks every database's role; the first one refused stops the start when required. */
+async function checkRoles(
+  databases: readonly Database[],
+  required: boolean,
+  log: Logger,
+): Promise<Result<void>> {
+  for (const db of databases) {
+    const checked = enforceReadOnlyRole(
+      await db.role(),
+      required,
+      log.child({ database: db.name }),
+    );
+    if (!checked.ok) return checked;
+  }
+  return ok(undefined);
 }

@@ -15,6 +15,9 @@ export type ErrorCode =
   | "DB_CANCELLED"
   | "DB_UNAVAILABLE"
   | "DB_FAILED"
+  | "DB_POOL_TIMEOUT"
+  | "QUERY_TOO_EXPENSIVE"
+  | "QUESTION_TIMEOUT"
   | "RESULT_REJECTED"
   | "INTERNAL";
 

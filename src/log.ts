@@ -8,6 +8,8 @@ export interface Logger {
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /** Changes the level at run time (MCP logging/setLevel); shared with every child. */
+  setLevel(level: LogLevel): void;
 }
 
 const RANK: Record<LogLevel, number> = {
@@ -16,8 +18,41 @@ const RANK: Record<LogLevel, number> = {
   WARNING: 30,
   ERROR: 40,
 };
-const SECRET_KEY = /pass(word)?|secret|api[_-]?key|token(?!s_used|_count)|authorization/i;
+
+/**
+ * Keys whose values are secrets, compared exactly (case and `-`/`_` folded), never by
+ * substring: `tokens_used` and `token_count` are numbers worth logging, `token` is a secret.
+ */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  "password",
+  "passwd",
+  "pwd",
+  "secret",
+  "client_secret",
+  "api_key",
+  "apikey",
+  "openai_api_key",
+  "authorization",
+  "proxy_authorization",
+  "cookie",
+  "set_cookie",
+  "token",
+  "access_token",
+  "refresh_token",
+  "auth_token",
+  "bearer",
+  "private_key",
+  "database_password",
+  "pgpassword",
+  "mcp_http_auth_token",
+  "security_write_confirm_secret",
+  "confirm_token",
+]);
 const URL_PASSWORD = /(\w+:\/\/[^:\s/@]*:)[^@\s]*@/g;
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key.toLowerCase().replaceAll("-", "_"));
+}
 
 export interface LoggerOptions {
   level: LogLevel;
@@ -26,7 +61,7 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
-/** Drops secret-looking keys and passwords embedded in URLs, at any depth. */
+/** Drops secret keys and passwords embedded in URLs, at any depth. */
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return value.replace(URL_PASSWORD, "$1***@");
   if (value instanceof Error) {
@@ -35,22 +70,22 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   return Object.fromEntries(
-    Object.entries(value).map((
-      [k, v],
-    ) => [k, SECRET_KEY.test(k) ? "***" : redact(v, depth + 1)]),
+    Object.entries(value).map(([k, v]) => [k, isSecretKey(k) ? "***" : redact(v, depth + 1)]),
   );
 }
 
-export function createLogger(
-  options: LoggerOptions,
-  base: LogFields = {},
-): Logger {
+export function createLogger(options: LoggerOptions, base: LogFields = {}): Logger {
+  const state = { level: options.level };
+  return build(options, state, base);
+}
+
+function build(options: LoggerOptions, state: { level: LogLevel }, base: LogFields): Logger {
   const encoder = new TextEncoder();
   const write = options.write ??
     ((line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n")));
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
-    if (RANK[level] < RANK[options.level]) return;
+    if (RANK[level] < RANK[state.level]) return;
     const record = redact({ ...base, ...fields }) as LogFields;
     const ts = now().toISOString();
     write(
@@ -64,7 +99,10 @@ export function createLogger(
     info: (e, f) => emit("INFO", e, f),
     warn: (e, f) => emit("WARNING", e, f),
     error: (e, f) => emit("ERROR", e, f),
-    child: (fields) => createLogger(options, { ...base, ...fields }),
+    child: (fields) => build(options, state, { ...base, ...fields }),
+    setLevel: (level) => {
+      state.level = level;
+    },
   };
 }
 
@@ -75,8 +113,6 @@ export function createMemoryLogger(
   const lines: string[] = [];
   return Object.assign(
     createLogger({ level, format: "json", write: (l) => lines.push(l) }),
-    {
-      lines,
-    },
+    { lines },
   );
 }

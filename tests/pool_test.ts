@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createApp } from "../src/app.ts";
+import { runSql } from "../src/usecases/run_sql.ts";
 import { loadConfig } from "../src/config/load_config.ts";
 import { createMemoryLogger } from "../src/log.ts";
 import { loadSample } from "./support/samples.ts";
@@ -45,7 +46,7 @@ Deno.test("createApp() starts while the database is down and says so in the logs
   try {
     assert.equal(await app.warmed, 0);
     assert.ok(log.lines.some((l) => l.includes('"db.warm_up_failed"')));
-    const r = await app.db.run("SELECT 1", { maxRows: 1, maxBytes: 1000 });
+    const r = await runSql({ sql: "SELECT 1" }, app.usecases.run);
     assert.equal(!r.ok && r.error.code, "DB_UNAVAILABLE");
   } finally {
     await app.close();

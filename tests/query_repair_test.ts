@@ -10,7 +10,7 @@ import { connectInMemory } from "./support/in_memory_mcp.ts";
 import { checkAnswer, type NlApp, sqlAnswer, startNlApp } from "./support/nl_app.ts";
 
 function connect(nl: NlApp) {
-  return connectInMemory(nl.app.deps);
+  return connectInMemory(nl.app.server);
 }
 
 async function query(client: Client, question: string) {
@@ -46,9 +46,10 @@ Deno.test("query tool: a wrong column is repaired; the answer lists the attempts
   assert.equal(attempts[0].error?.code, "DB_FAILED");
   assert.equal(attempts[0].error?.sqlstate, "42703");
   assert.equal(attempts[1].error, undefined);
-  const data = structured.data as { rows: { name: string }[]; row_count: number };
+  const data = structured.data as { columns: string[]; rows: unknown[][]; row_count: number };
   assert.equal(data.row_count, 9);
-  assert.equal(data.rows[0].name, "Tennis Court 1");
+  assert.deepEqual(data.columns, ["name", "monthlymaintenance"]);
+  assert.equal(data.rows[0][0], "Tennis Court 1");
   assert.equal(structured.confidence, 88);
   assert.equal(structured.confidence_reason, "lists every facility with its upkeep");
   const stages = structured.tokens_by_stage as Record<string, number>;
@@ -72,12 +73,9 @@ Deno.test("query tool: a DELETE is refused, not repaired; details carry the atte
     "check",
   ]);
   assert.equal(nl.llm.chatRequests().length, 1);
-  const members = await nl.app.db.run("SELECT count(*) AS n FROM cd.members", {
-    maxRows: 1,
-    maxBytes: 10_000,
-  });
+  const members = await nl.db.run("SELECT count(*) AS n FROM cd.members");
   assert.ok(members.ok);
-  assert.equal(members.value.rows[0].n, "31");
+  assert.equal(members.value.rows[0][0], "31");
 });
 
 Deno.test("main.ts with a bad LLM_EXAMPLES_FILE exits 2 naming the line, nothing on stdout", async () => {

@@ -30,8 +30,10 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
   const cfg = loadConfig({ DATABASE_URL: url, ...env });
   if (!cfg.ok) throw cfg.error;
   let t = 1_000_000;
-  const app = await createApp(cfg.value, createMemoryLogger("ERROR"), "0.0.0-test", () => t);
-  const mcp = await connectInMemory(app.deps, "schema-tests");
+  const app = await createApp(cfg.value, createMemoryLogger("ERROR"), "0.0.0-test", {
+    now: () => t,
+  });
+  const mcp = await connectInMemory(app.server, "schema-tests");
   return {
     client: mcp.client,
     cluster,

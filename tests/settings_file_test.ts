@@ -25,7 +25,7 @@ function assertOneCleanLine(run: ExitedRun, reason: RegExp): void {
 Deno.test("main.ts with a directory named .env exits 2 with one line, no stack trace", async () => {
   await using checkout = await scratchCheckout();
   await Deno.mkdir(`${checkout.dir}/.env`);
-  assertOneCleanLine(await runServerToExit({}, { cwd: checkout.dir }), /it is a directory/);
+  assertOneCleanLine(await runServerToExit({}, [], { cwd: checkout.dir }), /it is a directory/);
 });
 
 Deno.test("main.ts with a .env it may not read (systemd's DynamicUser case) exits 2 with one line", async () => {
@@ -39,7 +39,7 @@ Deno.test("main.ts with a .env it may not read (systemd's DynamicUser case) exit
     ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
     : undefined;
   assertOneCleanLine(
-    await runServerToExit({}, { cwd: checkout.dir, wrapper }),
+    await runServerToExit({}, [], { cwd: checkout.dir, wrapper }),
     /permission denied/,
   );
 });

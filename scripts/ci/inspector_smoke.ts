@@ -64,7 +64,8 @@ async function main(): Promise<number> {
       ...["--method", "tools/call", "--tool-name", "execute_sql", "--tool-args-json", sql],
     );
     expect(
-      call.code === 0 && /"answer": 42\b/.test(call.output),
+      // Rows as objects ("answer": 42) or as arrays under "columns": ["answer"] ([[42]]).
+      call.code === 0 && /"answer": 42\b|"rows": \[\s*\[\s*42\s*\]/.test(call.output),
       `tools/call execute_sql: exit ${call.code}`,
       call,
     );

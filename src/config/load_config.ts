@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "../errors.ts";
 import { DEFAULT_BLOCKED_FUNCTIONS } from "./blocked_functions.ts";
-import type { Config, DatabaseConfig } from "./config.ts";
+import type { Config, DatabaseConfig, NamedDatabase } from "./config.ts";
 import {
   envBool,
   envEnum,
@@ -23,6 +23,7 @@ export const ENV_VARS = [
   "DATABASE_MIN_POOL_SIZE",
   "DATABASE_MAX_POOL_SIZE",
   "DATABASE_COMMAND_TIMEOUT",
+  "DATABASE_POOL_TIMEOUT",
   "PGHOST",
   "PGPORT",
   "PGDATABASE",
@@ -38,12 +39,16 @@ export const ENV_VARS = [
   "LLM_VALIDATE_RESULTS",
   "LLM_SAMPLE_ROWS",
   "LLM_EXAMPLES_FILE",
+  "LLM_QUESTION_TIMEOUT",
+  "LLM_CANDIDATES",
   "SECURITY_ALLOW_WRITE_OPERATIONS",
   "SECURITY_BLOCKED_FUNCTIONS",
   "SECURITY_MAX_ROWS",
   "SECURITY_MAX_EXECUTION_TIME",
   "SECURITY_MAX_RESULT_BYTES",
   "SECURITY_REQUIRE_READONLY_ROLE",
+  "SECURITY_MAX_QUERY_COST",
+  "SECURITY_WRITE_CONFIRM_SECRET",
   "CACHE_ENABLED",
   "CACHE_SCHEMA_TTL",
   "CACHE_MAX_SIZE",
@@ -59,11 +64,41 @@ export const ENV_VARS = [
   "OBSERVABILITY_METRICS_PORT",
   "OBSERVABILITY_LOG_LEVEL",
   "OBSERVABILITY_LOG_FORMAT",
+  "OBSERVABILITY_LOG_SQL",
+  "RATE_LIMIT_REQUESTS_PER_MINUTE",
+  "RATE_LIMIT_LLM_REQUESTS_PER_MINUTE",
+  "RATE_LIMIT_LLM_TOKENS_PER_MINUTE",
   "MCP_TRANSPORT",
   "MCP_HTTP_HOST",
   "MCP_HTTP_PORT",
   "MCP_HTTP_AUTH_TOKEN",
+  "MCP_HTTP_ALLOW_UNAUTHENTICATED",
+  "MCP_HTTP_ALLOWED_ORIGINS",
+  "MCP_HTTP_ALLOWED_HOSTS",
+  "MCP_MAX_RESULT_CHARS",
+  "MCP_MAX_MESSAGE_BYTES",
 ] as const;
+
+/** `DATABASE_URL_<NAME>` adds a database named `<name>` (lower-case). */
+export const NAMED_DATABASE_URL = /^DATABASE_URL_([A-Za-z0-9_]+)$/;
+
+/** Variables that configure the default database; none of them set means the demo. */
+const DEFAULT_DATABASE_VARS = [
+  "DATABASE_URL",
+  "DATABASE_HOST",
+  "DATABASE_PORT",
+  "DATABASE_NAME",
+  "DATABASE_USER",
+  "DATABASE_PASSWORD",
+  "PGHOST",
+  "PGPORT",
+  "PGDATABASE",
+  "PGUSER",
+  "PGPASSWORD",
+];
+
+/** The most characters a tool result's copy may take by default (Claude Code: ~25,000 tokens). */
+export const DEFAULT_MAX_RESULT_CHARS = 100_000;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -73,9 +108,12 @@ export const DEFAULT_MAX_RESULT_BYTES = 900_000;
 /** Turns the environment into one validated Config, or one CONFIG_INVALID naming every problem. */
 export function loadConfig(env: Env): Result<Config> {
   const r = new EnvReader(env);
-  const database = readDatabase(r);
+  const pool = readPool(r);
+  const databases = readDatabases(r, env, pool);
   const config: Config = {
-    database,
+    databases,
+    demo: databases.length === 0,
+    pool,
     llm: {
       apiKey: r.get("OPENAI_API_KEY", envText()),
       model: r.get("OPENAI_MODEL", envText(), "gpt-5.2-mini"),
@@ -87,6 +125,8 @@ export function loadConfig(env: Env): Result<Config> {
       validateResults: r.get("LLM_VALIDATE_RESULTS", envBool(), true),
       sampleRows: r.get("LLM_SAMPLE_ROWS", envInt(0, 1000), 10),
       examplesFile: r.get("LLM_EXAMPLES_FILE", envText()),
+      questionTimeoutS: r.get("LLM_QUESTION_TIMEOUT", envNumber(0, 86_400), 120),
+      candidates: r.get("LLM_CANDIDATES", envInt(1, 10), 1),
     },
     security: {
       allowWriteOperations: r.get(
@@ -113,6 +153,8 @@ export function loadConfig(env: Env): Result<Config> {
         envBool(),
         false,
       ),
+      maxQueryCost: r.get("SECURITY_MAX_QUERY_COST", envNumber(0, 1e15), 0),
+      tokenSecret: r.raw("SECURITY_WRITE_CONFIRM_SECRET"),
     },
     cache: {
       enabled: r.get("CACHE_ENABLED", envBool(), true),
@@ -156,6 +198,16 @@ export function loadConfig(env: Env): Result<Config> {
         envEnum(["json", "text"] as const),
         "json",
       ),
+      logSql: r.get("OBSERVABILITY_LOG_SQL", envBool(), false),
+    },
+    rateLimits: {
+      requestsPerMinute: r.get("RATE_LIMIT_REQUESTS_PER_MINUTE", envInt(0, 10_000_000), 600),
+      llmRequestsPerMinute: r.get("RATE_LIMIT_LLM_REQUESTS_PER_MINUTE", envInt(0, 10_000_000), 120),
+      llmTokensPerMinute: r.get(
+        "RATE_LIMIT_LLM_TOKENS_PER_MINUTE",
+        envInt(0, 1_000_000_000),
+        1_000_000,
+      ),
     },
     server: {
       transport: r.get(
@@ -165,10 +217,22 @@ export function loadConfig(env: Env): Result<Config> {
       ),
       host: r.get("MCP_HTTP_HOST", envText(), "127.0.0.1"),
       port: r.get("MCP_HTTP_PORT", envInt(0, 65_535), 8000),
-      authToken: r.get("MCP_HTTP_AUTH_TOKEN", envText()),
+      authTokens: r.get("MCP_HTTP_AUTH_TOKEN", envList(), []),
+      allowUnauthenticated: r.get("MCP_HTTP_ALLOW_UNAUTHENTICATED", envBool(), false),
+      allowedOrigins: r.get("MCP_HTTP_ALLOWED_ORIGINS", envList(), []),
+      allowedHosts: r.get("MCP_HTTP_ALLOWED_HOSTS", envList(), []),
+      maxMessageBytes: r.get("MCP_MAX_MESSAGE_BYTES", envInt(1024, 1_073_741_824), 4 * 1024 * 1024),
+      maxResultChars: r.get(
+        "MCP_MAX_RESULT_CHARS",
+        envInt(1_000, 1_000_000_000),
+        DEFAULT_MAX_RESULT_CHARS,
+      ),
     },
   };
-  if (database.minPoolSize > database.maxPoolSize) {
+  if (tokenSecretTooShort(config.security.tokenSecret)) {
+    r.problem("SECURITY_WRITE_CONFIRM_SECRET must have at least 32 characters");
+  }
+  if (pool.minPoolSize > pool.maxPoolSize) {
     r.problem("DATABASE_MIN_POOL_SIZE must not exceed DATABASE_MAX_POOL_SIZE");
   }
   if (r.problems.length > 0) {
@@ -183,7 +247,53 @@ export function loadConfig(env: Env): Result<Config> {
   return ok(config);
 }
 
-function readDatabase(r: EnvReader): DatabaseConfig {
+function tokenSecretTooShort(secret: string | undefined): boolean {
+  return secret !== undefined && secret.length < 32;
+}
+
+type PoolSettings = Config["pool"];
+
+function readPool(r: EnvReader): PoolSettings {
+  return {
+    minPoolSize: r.get("DATABASE_MIN_POOL_SIZE", envInt(0, 1000), 5),
+    maxPoolSize: r.get("DATABASE_MAX_POOL_SIZE", envInt(1, 1000), 20),
+    commandTimeoutS: r.get("DATABASE_COMMAND_TIMEOUT", envNumber(0.001, 86_400), 30),
+    poolTimeoutS: r.get("DATABASE_POOL_TIMEOUT", envNumber(0.001, 3_600), 5),
+  };
+}
+
+/**
+ * The default database (DATABASE_URL, or DATABASE_* / PG*) and every DATABASE_URL_<NAME>. None
+ * at all: an empty list, and the embedded demo database is served instead.
+ */
+function readDatabases(r: EnvReader, env: Env, pool: PoolSettings): NamedDatabase[] {
+  const named: NamedDatabase[] = [];
+  for (const variable of Object.keys(env).sort()) {
+    const m = NAMED_DATABASE_URL.exec(variable);
+    if (!m || r.raw(variable) === undefined) continue;
+    const name = m[1].toLowerCase();
+    if (name === "default") {
+      r.problem(`${variable} is not allowed: DATABASE_URL sets the default database`);
+      continue;
+    }
+    const url = r.get(variable, envUrl(["postgres:", "postgresql:"]));
+    if (url === undefined) continue;
+    named.push({
+      name,
+      isDefault: false,
+      connection: { url, host: "localhost", port: 5432, ...pool },
+    });
+  }
+  const configured = DEFAULT_DATABASE_VARS.some((v) => r.raw(v) !== undefined);
+  if (!configured) {
+    // One named database and no default: that one answers calls that name none.
+    if (named.length === 1) named[0].isDefault = true;
+    return named;
+  }
+  return [{ name: "default", isDefault: true, connection: readDefaultDatabase(r, pool) }, ...named];
+}
+
+function readDefaultDatabase(r: EnvReader, pool: PoolSettings): DatabaseConfig {
   const url = r.get("DATABASE_URL", envUrl(["postgres:", "postgresql:"]));
   const pick = (name: string, pg: string) => r.raw(name) !== undefined ? name : pg;
   const db: DatabaseConfig = {
@@ -193,13 +303,7 @@ function readDatabase(r: EnvReader): DatabaseConfig {
     name: r.get(pick("DATABASE_NAME", "PGDATABASE"), envText()),
     user: r.get(pick("DATABASE_USER", "PGUSER"), envText()),
     password: r.raw("DATABASE_PASSWORD") ?? r.raw("PGPASSWORD"),
-    minPoolSize: r.get("DATABASE_MIN_POOL_SIZE", envInt(0, 1000), 5),
-    maxPoolSize: r.get("DATABASE_MAX_POOL_SIZE", envInt(1, 1000), 20),
-    commandTimeoutS: r.get(
-      "DATABASE_COMMAND_TIMEOUT",
-      envNumber(0.001, 86_400),
-      30,
-    ),
+    ...pool,
   };
   if (url === undefined && r.raw("DATABASE_URL") === undefined) {
     if (db.name === undefined) {

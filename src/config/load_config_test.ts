@@ -16,17 +16,28 @@ Deno.test("loadConfig() applies every documented default", () => {
   const result = loadConfig(MINIMAL);
   assert.ok(result.ok);
   const c = result.value;
-  assert.deepEqual(c.database, {
-    url: undefined,
-    host: "localhost",
-    port: 5432,
-    name: "shop",
-    user: "reader",
-    password: undefined,
-    minPoolSize: 5,
-    maxPoolSize: 20,
-    commandTimeoutS: 30,
-  });
+  assert.equal(c.demo, false);
+  assert.deepEqual(c.databases, [{
+    name: "default",
+    isDefault: true,
+    connection: {
+      url: undefined,
+      host: "localhost",
+      port: 5432,
+      name: "shop",
+      user: "reader",
+      password: undefined,
+      minPoolSize: 5,
+      maxPoolSize: 20,
+      commandTimeoutS: 30,
+      poolTimeoutS: 5,
+    },
+  }]);
+  assert.equal(c.server.maxResultChars, 100_000);
+  assert.equal(c.server.maxMessageBytes, 4 * 1024 * 1024);
+  assert.deepEqual(c.server.authTokens, []);
+  assert.equal(c.security.maxQueryCost, 0);
+  assert.equal(c.llm.questionTimeoutS, 120);
   assert.equal(c.llm.apiKey, undefined);
   assert.equal(c.llm.model, "gpt-5.2-mini");
   assert.equal(c.llm.maxTokens, 32000);
@@ -50,13 +61,22 @@ Deno.test("loadConfig() applies every documented default", () => {
     metricsPort: 9090,
     logLevel: "INFO",
     logFormat: "json",
+    logSql: false,
+  });
+  assert.deepEqual(c.rateLimits, {
+    requestsPerMinute: 600,
+    llmRequestsPerMinute: 120,
+    llmTokensPerMinute: 1_000_000,
   });
 });
 
 Deno.test("loadConfig() accepts DATABASE_URL instead of the separate fields", () => {
   const result = loadConfig({ DATABASE_URL: "postgresql://u:p@db:6543/x?sslmode=require" });
   assert.ok(result.ok);
-  assert.equal(result.value.database.url, "postgresql://u:p@db:6543/x?sslmode=require");
+  assert.equal(
+    result.value.databases[0].connection.url,
+    "postgresql://u:p@db:6543/x?sslmode=require",
+  );
 });
 
 Deno.test("loadConfig() falls back to libpq's PG* variables, DATABASE_* winning", () => {
@@ -69,7 +89,7 @@ Deno.test("loadConfig() falls back to libpq's PG* variables, DATABASE_* winning"
     DATABASE_NAME: "explicit",
   });
   assert.ok(result.ok);
-  const db = result.value.database;
+  const db = result.value.databases[0].connection;
   assert.equal(db.host, "pg.internal");
   assert.equal(db.port, 6000);
   assert.equal(db.name, "explicit");
@@ -102,7 +122,7 @@ Deno.test("loadConfig() parses booleans, numbers, lists and levels in their usua
 Deno.test("loadConfig() treats empty values as unset", () => {
   const result = loadConfig({ ...MINIMAL, DATABASE_PORT: "", OPENAI_API_KEY: "  " });
   assert.ok(result.ok);
-  assert.equal(result.value.database.port, 5432);
+  assert.equal(result.value.databases[0].connection.port, 5432);
   assert.equal(result.value.llm.apiKey, undefined);
 });
 
@@ -146,4 +166,56 @@ Deno.test("loadConfig() never echoes a secret in its message", () => {
 Deno.test("loadConfig() refuses a minimum pool larger than the maximum", () => {
   const found = problems({ ...MINIMAL, DATABASE_MIN_POOL_SIZE: "10", DATABASE_MAX_POOL_SIZE: "4" });
   assert.deepEqual(found, ["DATABASE_MIN_POOL_SIZE must not exceed DATABASE_MAX_POOL_SIZE"]);
+});
+
+Deno.test("loadConfig() adds a database per DATABASE_URL_<NAME>, lower-cased, besides the default", () => {
+  const result = loadConfig({
+    DATABASE_URL: "postgres://u@main/app",
+    DATABASE_URL_SALES: "postgres://u@sales/sales",
+    DATABASE_URL_HR_2024: "postgresql://u@hr/hr",
+    DATABASE_MAX_POOL_SIZE: "7",
+  });
+  assert.ok(result.ok);
+  const dbs = result.value.databases;
+  assert.deepEqual(dbs.map((d) => [d.name, d.isDefault]), [
+    ["default", true],
+    ["hr_2024", false],
+    ["sales", false],
+  ]);
+  assert.equal(dbs[2].connection.url, "postgres://u@sales/sales");
+  assert.equal(dbs[2].connection.maxPoolSize, 7);
+  assert.equal(result.value.demo, false);
+});
+
+Deno.test("loadConfig(): only named databases: one is the default, several have none", () => {
+  const one = loadConfig({ DATABASE_URL_SALES: "postgres://u@sales/sales" });
+  assert.ok(one.ok);
+  assert.deepEqual(one.value.databases.map((d) => [d.name, d.isDefault]), [["sales", true]]);
+  const two = loadConfig({
+    DATABASE_URL_SALES: "postgres://u@sales/sales",
+    DATABASE_URL_HR: "postgres://u@hr/hr",
+  });
+  assert.ok(two.ok);
+  assert.deepEqual(two.value.databases.map((d) => d.isDefault), [false, false]);
+});
+
+Deno.test("loadConfig(): nothing configured means the demo database; a bad named URL is reported", () => {
+  const none = loadConfig({});
+  assert.ok(none.ok);
+  assert.equal(none.value.demo, true);
+  assert.deepEqual(none.value.databases, []);
+  const found = problems({
+    DATABASE_URL_X: "mysql://nope",
+    DATABASE_URL_DEFAULT: "postgres://a/b",
+  });
+  assert.ok(found.some((p) => p.startsWith("DATABASE_URL_X ")), JSON.stringify(found));
+  assert.ok(found.some((p) => p.startsWith("DATABASE_URL_DEFAULT ")), JSON.stringify(found));
+});
+
+Deno.test("loadConfig() takes several HTTP tokens and refuses a short confirm secret", () => {
+  const result = loadConfig({ ...MINIMAL, MCP_HTTP_AUTH_TOKEN: "old-token, new-token" });
+  assert.ok(result.ok);
+  assert.deepEqual(result.value.server.authTokens, ["old-token", "new-token"]);
+  const found = problems({ ...MINIMAL, SECURITY_WRITE_CONFIRM_SECRET: "short" });
+  assert.deepEqual(found, ["SECURITY_WRITE_CONFIRM_SECRET must have at least 32 characters"]);
 });

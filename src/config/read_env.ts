@@ -4,17 +4,30 @@ import type { Env } from "./load_config.ts";
 
 /**
  * The variables pg-mcp reads: a `.env` file in the working directory when present, with the
- * process environment winning over it. Only the named variables are read.
+ * process environment winning over it. Only the named variables are read, plus those whose name
+ * matches `dynamic` (DATABASE_URL_<NAME>: the names are the user's, so the environment is
+ * listed; that is why `--allow-env` is not scoped to a list).
  *
  * A missing file is no settings file; one that exists but cannot be read (a root-owned 0600
  * file under systemd's DynamicUser, a directory) is CONFIG_INVALID: the caller prints one line
  * and exits 2, rather than crashing with a stack trace and being restarted in a loop.
  */
-export async function readEnv(names: readonly string[], envFile = ".env"): Promise<Result<Env>> {
+export async function readEnv(
+  names: readonly string[],
+  options: { dynamic?: RegExp; envFile?: string } = {},
+): Promise<Result<Env>> {
+  const { dynamic, envFile = ".env" } = options;
   const file = await readSettingsFile(envFile);
   if (!file.ok) return file;
+  const fromFile = file.value;
   const env: Record<string, string | undefined> = {};
-  for (const name of names) env[name] = Deno.env.get(name) ?? file.value[name];
+  for (const name of names) env[name] = Deno.env.get(name) ?? fromFile[name];
+  if (dynamic) {
+    const process = Deno.env.toObject();
+    for (const name of [...Object.keys(fromFile), ...Object.keys(process)]) {
+      if (dynamic.test(name)) env[name] = process[name] ?? fromFile[name];
+    }
+  }
   return ok(env);
 }
 

@@ -12,7 +12,7 @@ Deno.test("readEnv() reads a .env file, the process environment winning over it"
   try {
     const env = await readEnv(
       ["PGMCP_TEST_A", "PGMCP_TEST_B", "PGMCP_TEST_C", "PGMCP_TEST_D"],
-      file,
+      { envFile: file },
     );
     assert.deepEqual(env, {
       ok: true,
@@ -32,10 +32,28 @@ Deno.test("readEnv() reads a .env file, the process environment winning over it"
 Deno.test("readEnv() works without a .env file and reads only the named variables", async () => {
   Deno.env.set("PGMCP_TEST_E", "e");
   try {
-    const env = await readEnv(["PGMCP_TEST_E"], "/nonexistent/dir/.env");
+    const env = await readEnv(["PGMCP_TEST_E"], { envFile: "/nonexistent/dir/.env" });
     assert.deepEqual(env, { ok: true, value: { PGMCP_TEST_E: "e" } });
   } finally {
     Deno.env.delete("PGMCP_TEST_E");
+  }
+});
+
+Deno.test("readEnv() adds the variables matching a pattern, from the file and the process", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/.env`;
+  await Deno.writeTextFile(file, "DATABASE_URL_FROMFILE=postgres://f/x\nOTHER_SECRET=s\n");
+  Deno.env.set("DATABASE_URL_PGMCPTEST", "postgres://p/y");
+  try {
+    const read = await readEnv([], { dynamic: /^DATABASE_URL_/, envFile: file });
+    assert.ok(read.ok);
+    const env = read.value;
+    assert.equal(env.DATABASE_URL_FROMFILE, "postgres://f/x");
+    assert.equal(env.DATABASE_URL_PGMCPTEST, "postgres://p/y");
+    assert.equal(env.OTHER_SECRET, undefined);
+  } finally {
+    Deno.env.delete("DATABASE_URL_PGMCPTEST");
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
@@ -43,7 +61,7 @@ Deno.test("readEnv() refuses a settings file that exists but cannot be read, wit
   const dir = await Deno.makeTempDir();
   try {
     await Deno.mkdir(`${dir}/.env`);
-    const env = await readEnv(["PGMCP_TEST_F"], `${dir}/.env`);
+    const env = await readEnv(["PGMCP_TEST_F"], { envFile: `${dir}/.env` });
     assert.equal(env.ok, false);
     if (env.ok) return;
     assert.equal(env.error.code, "CONFIG_INVALID");

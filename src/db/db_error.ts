@@ -1,21 +1,36 @@
 import { AppError } from "../errors.ts";
-import { PostgresError } from "./pool.ts";
+import postgres from "postgres";
 
+/** Driver codes of a connection that failed or went away (not a statement's own error). */
 const CONNECTION_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
+  "EPIPE",
   "ENOTFOUND",
   "ETIMEDOUT",
+  "EHOSTUNREACH",
   "CONNECT_TIMEOUT",
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
-  "EHOSTUNREACH",
 ]);
+
+/**
+ * The connection failed or the server ended the session (57P01 admin shutdown or a terminated
+ * backend, 57P02 crash, 57P03 cannot connect now, class 08): the session must not be reused.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string") return false;
+  if (CONNECTION_CODES.has(code)) return true;
+  return error instanceof postgres.PostgresError &&
+    (code.startsWith("08") || code.startsWith("57P"));
+}
 
 /** Maps a driver failure to a coded error that keeps PostgreSQL's message, hint and position. */
 export function toDbError(error: unknown, cancelledByCaller = false): AppError {
-  if (error instanceof PostgresError) {
+  if (error instanceof AppError) return error;
+  if (error instanceof postgres.PostgresError) {
     const details = {
       sqlstate: error.code,
       message: error.message,
@@ -25,23 +40,11 @@ export function toDbError(error: unknown, cancelledByCaller = false): AppError {
     };
     if (error.code === "57014") {
       return cancelledByCaller
-        ? new AppError(
-          "DB_CANCELLED",
-          "Cannot finish the query: the caller cancelled it",
-          details,
-        )
-        : new AppError(
-          "DB_TIMEOUT",
-          `Cannot finish the query: ${error.message}`,
-          details,
-        );
+        ? new AppError("DB_CANCELLED", "Cannot finish the query: the caller cancelled it", details)
+        : new AppError("DB_TIMEOUT", `Cannot finish the query: ${error.message}`, details);
     }
     if (error.code === "55P03") {
-      return new AppError(
-        "DB_TIMEOUT",
-        `Cannot finish the query: ${error.message}`,
-        details,
-      );
+      return new AppError("DB_TIMEOUT", `Cannot finish the query: ${error.message}`, details);
     }
     if (error.code === "25006") {
       return new AppError(
@@ -51,29 +54,20 @@ export function toDbError(error: unknown, cancelledByCaller = false): AppError {
       );
     }
     if (
-      error.code.startsWith("08") || error.code.startsWith("57P") ||
-      error.code === "53300"
+      error.code.startsWith("08") || error.code.startsWith("57P") || error.code === "53300" ||
+      error.code.startsWith("28") || error.code === "3D000"
     ) {
-      return new AppError(
-        "DB_UNAVAILABLE",
-        `Cannot reach the database: ${error.message}`,
-        details,
-      );
+      return new AppError("DB_UNAVAILABLE", `Cannot reach the database: ${error.message}`, details);
     }
-    return new AppError(
-      "DB_FAILED",
-      `Cannot run the query: ${error.message}`,
-      details,
-    );
+    return new AppError("DB_FAILED", `Cannot run the query: ${error.message}`, details);
   }
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
+  if (cancelledByCaller && typeof code === "string" && CONNECTION_CODES.has(code)) {
+    return new AppError("DB_CANCELLED", "Cannot finish the query: the caller cancelled it");
+  }
   if (typeof code === "string" && CONNECTION_CODES.has(code)) {
-    return new AppError(
-      "DB_UNAVAILABLE",
-      `Cannot reach the database: ${message}`,
-      { code },
-    );
+    return new AppError("DB_UNAVAILABLE", `Cannot reach the database: ${message}`, { code });
   }
   return new AppError("DB_FAILED", `Cannot run the query: ${message}`);
 }

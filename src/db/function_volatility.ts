@@ -2,7 +2,7 @@ import { ok, type Result } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { FunctionCatalog } from "../sql/function_policy.ts";
 import type { FunctionCatalogSource } from "../sql/validate.ts";
-import type { ReadOnlyDb } from "./read_only.ts";
+import type { CatalogReader } from "./catalog_reader.ts";
 
 interface CatalogRow {
   kind: "f" | "o" | "n";
@@ -84,7 +84,7 @@ export function functionCatalogFrom(rows: readonly CatalogRow[]): FunctionCatalo
  * so a function created after start-up is judged too. Concurrent callers share one load.
  */
 export function createFunctionCatalogSource(
-  db: Pick<ReadOnlyDb, "catalog">,
+  db: CatalogReader,
   log: Logger,
   options: CatalogSourceOptions = { ttlMs: 3_600_000, missReloadMs: 10_000, now: Date.now },
 ): FunctionCatalogSource {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createMemoryLogger } from "../log.ts";
 import { sharedTestCluster, uniqueName } from "../../tests/support/test_cluster.ts";
 import { createFunctionCatalogSource } from "./function_volatility.ts";
-import { type ReadOnlyDb } from "./read_only.ts";
+import type { CatalogReader } from "./catalog_reader.ts";
 import { openTestDb } from "../../tests/support/read_only_db.ts";
 
 Deno.test("createFunctionCatalogSource() loads VOLATILE functions once and reloads on an unknown name", async () => {
@@ -18,7 +18,7 @@ Deno.test("createFunctionCatalogSource() loads VOLATILE functions once and reloa
   const log = createMemoryLogger("DEBUG");
   const inner = openTestDb(url, { log });
   let loads = 0;
-  const db: Pick<ReadOnlyDb, "catalog"> = {
+  const db: CatalogReader = {
     catalog: (sql, params) => {
       loads++;
       return inner.catalog(sql, params);

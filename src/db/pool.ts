@@ -1,91 +1,212 @@
-import postgres from "postgres";
-import type { DatabaseConfig } from "../config/config.ts";
+import { fail, ok, type Result } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { DriverSession } from "./driver.ts";
 
-/** The driver's client; only src/db/ touches it. */
-export type Sql = postgres.Sql<Record<string, unknown>>;
-export type ReservedSql = postgres.ReservedSql<Record<string, unknown>>;
-export type PgError = postgres.PostgresError;
-export const PostgresError = postgres.PostgresError;
+/** A session lent to one call; exactly one of `release` and `discard` must be called. */
+export interface Lease {
+  readonly session: DriverSession;
+  /** Back to the pool for the next call (a closed session is discarded instead). */
+  release(): void;
+  /** Ends the session: it is never lent again. */
+  discard(reason: string): void;
+}
 
-export interface SessionLimits {
-  statementTimeoutMs: number;
-  lockTimeoutMs: number;
-  idleInTransactionTimeoutMs: number;
+export interface PoolStats {
+  /** Sessions lent out now. */
+  inUse: number;
+  /** Sessions waiting in the pool. */
+  idle: number;
+  /** Calls waiting for a session. */
+  waiting: number;
+  max: number;
+}
+
+export interface Pool {
+  /**
+   * A session within `acquireTimeoutMs` (DB_POOL_TIMEOUT otherwise), or DB_UNAVAILABLE at once
+   * while the database is known to be down; DB_CANCELLED when `signal` aborts the wait.
+   */
+  acquire(signal?: AbortSignal): Promise<Result<Lease>>;
+  /** Says the database could not be reached: calls fail fast until a probe succeeds. */
+  markDown(message: string): void;
+  /** Down since (ms), with the last error, or undefined while up. */
+  readonly down: { since: number; message: string } | undefined;
+  stats(): PoolStats;
+  /** Settles when no session is lent out (every call's ROLLBACK and reset are done). */
+  whenIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PoolOptions {
+  max: number;
+  /** How long a call may wait for a session (ms). */
+  acquireTimeoutMs: number;
+  /** Makes a new (lazily connected) session. */
+  open: () => DriverSession;
+  /** Answers whether the database is reachable again (a fresh session and `SELECT 1`). */
+  probe: () => Promise<boolean>;
+  /** How often a down database is probed (ms). */
+  probeIntervalMs?: number;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Waiter {
+  resolve(lease: Result<Lease>): void;
+  timer: ReturnType<typeof setTimeout>;
+  cleanup(): void;
 }
 
 /**
- * Opens the pool. Every session starts read-only with server-side timeouts, in UTC with ISO
- * dates and intervals, so values serialize the same whatever the server's defaults.
+ * Our own pool of single-connection sessions: bounded waits, sessions that died are dropped
+ * (never lent again), and a "down" state that makes calls fail fast while the database cannot be
+ * reached, with a background probe that brings it back on its own.
  */
-export function openPool(
-  cfg: DatabaseConfig,
-  limits: SessionLimits,
-  log: Logger,
-  readOnlySessions = true,
-): Sql {
-  // With a URL, the URL alone names the server; the separate fields would override it.
-  const target = cfg.url ? {} : {
-    host: cfg.host,
-    port: cfg.port,
-    database: cfg.name,
-    username: cfg.user,
-    password: cfg.password ?? "",
-  };
-  const options = {
-    ...target,
-    // Every option the driver would otherwise read from PG* variables is set here.
-    max: cfg.maxPoolSize,
-    idle_timeout: 300,
-    connect_timeout: Math.max(1, Math.ceil(cfg.commandTimeoutS)),
-    max_lifetime: 60 * 30,
-    backoff: (attempt: number) => Math.min(0.1 * 2 ** attempt, 5),
-    keep_alive: 60,
-    debug: false,
-    publications: "alltables",
-    prepare: false,
-    fetch_types: true,
-    onnotice: (notice) => log.debug("db.notice", { message: notice.message }),
-    connection: {
-      application_name: "pg-mcp",
-      default_transaction_read_only: readOnlySessions,
-      statement_timeout: limits.statementTimeoutMs,
-      lock_timeout: limits.lockTimeoutMs,
-      idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
-      TimeZone: "UTC",
-      DateStyle: "ISO, YMD",
-      IntervalStyle: "iso_8601",
-      extra_float_digits: "1",
-    },
-  } as postgres.Options<Record<string, postgres.PostgresType>>;
-  // deno-lint-ignore no-explicit-any -- the driver's overloads cannot type a URL plus options
-  return cfg.url ? postgres(cfg.url, options as any) : postgres(options);
-}
+export function createPool(options: PoolOptions): Pool {
+  const now = options.now ?? Date.now;
+  const idle: DriverSession[] = [];
+  const waiters: Waiter[] = [];
+  let inUse = 0;
+  let closing = false;
+  let down: { since: number; message: string } | undefined;
+  let probing: ReturnType<typeof setTimeout> | undefined;
+  const idleWaiters: (() => void)[] = [];
 
-export function limitsFor(maxExecutionTimeS: number): SessionLimits {
-  const statementTimeoutMs = Math.max(1, Math.round(maxExecutionTimeS * 1000));
+  const endQuietly = (session: DriverSession) => {
+    void session.end(0).catch(() => undefined);
+  };
+
+  function lend(session: DriverSession): Lease {
+    inUse++;
+    let returned = false;
+    const back = (keep: boolean, reason?: string) => {
+      if (returned) return;
+      returned = true;
+      inUse--;
+      if (inUse === 0) {
+        for (const wake of idleWaiters.splice(0)) wake();
+      }
+      if (!keep || session.closed || closing) {
+        if (reason) options.log.debug("db.session_discarded", { session: session.id, reason });
+        endQuietly(session);
+        handOn(undefined);
+        return;
+      }
+      handOn(session);
+    };
+    return {
+      session,
+      release: () => back(true),
+      discard: (reason) => back(false, reason),
+    };
+  }
+
+  /** A freed slot (session undefined) or a returned session goes to the first waiter. */
+  function handOn(session: DriverSession | undefined): void {
+    const waiter = waiters.shift();
+    if (!waiter) {
+      if (session) idle.push(session);
+      return;
+    }
+    waiter.cleanup();
+    waiter.resolve(ok(lend(session ?? options.open())));
+  }
+
+  function startProbing(): void {
+    if (probing || closing) return;
+    const interval = options.probeIntervalMs ?? 1_000;
+    const tick = async () => {
+      probing = undefined;
+      if (closing || !down) return;
+      const up = await options.probe().catch(() => false);
+      if (up && !closing) {
+        options.log.info("db.reachable_again", { down_ms: now() - (down?.since ?? now()) });
+        down = undefined;
+        return;
+      }
+      if (!closing) probing = setTimeout(tick, interval);
+    };
+    probing = setTimeout(tick, interval);
+  }
+
   return {
-    statementTimeoutMs,
-    lockTimeoutMs: statementTimeoutMs,
-    idleInTransactionTimeoutMs: statementTimeoutMs + 5_000,
+    acquire(signal) {
+      if (closing) {
+        return Promise.resolve(
+          fail("DB_UNAVAILABLE", "Cannot reach the database: pg-mcp is stopping"),
+        );
+      }
+      if (down) {
+        return Promise.resolve(
+          fail("DB_UNAVAILABLE", `Cannot reach the database: ${down.message}`, {
+            down_since: new Date(down.since).toISOString(),
+          }),
+        );
+      }
+      if (signal?.aborted) {
+        return Promise.resolve(
+          fail("DB_CANCELLED", "Cannot run the query: the caller cancelled it"),
+        );
+      }
+      while (idle.length > 0) {
+        const session = idle.pop()!;
+        if (!session.closed) return Promise.resolve(ok(lend(session)));
+        endQuietly(session);
+      }
+      if (inUse < options.max) return Promise.resolve(ok(lend(options.open())));
+      return new Promise((resolve) => {
+        const onAbort = () => {
+          remove();
+          resolve(fail("DB_CANCELLED", "Cannot run the query: the caller cancelled it"));
+        };
+        const waiter: Waiter = {
+          resolve,
+          timer: setTimeout(() => {
+            remove();
+            resolve(fail(
+              "DB_POOL_TIMEOUT",
+              `Cannot get a database connection: all ${options.max} are in use and none was ` +
+                `free within ${options.acquireTimeoutMs / 1000} s`,
+              { max_connections: options.max, waited_ms: options.acquireTimeoutMs },
+            ));
+          }, options.acquireTimeoutMs),
+          cleanup: () => {
+            clearTimeout(waiter.timer);
+            signal?.removeEventListener("abort", onAbort);
+          },
+        };
+        const remove = () => {
+          waiter.cleanup();
+          const i = waiters.indexOf(waiter);
+          if (i >= 0) waiters.splice(i, 1);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        waiters.push(waiter);
+      });
+    },
+    markDown(message) {
+      if (closing) return;
+      if (!down) {
+        down = { since: now(), message };
+        options.log.warn("db.unreachable", { message });
+      } else down.message = message;
+      // Idle sessions are from before the outage: none of them is worth a try.
+      for (const session of idle.splice(0)) endQuietly(session);
+      startProbing();
+    },
+    get down() {
+      return down;
+    },
+    stats: () => ({ inUse, idle: idle.length, waiting: waiters.length, max: options.max }),
+    whenIdle: () => inUse === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r)),
+    async close() {
+      closing = true;
+      clearTimeout(probing);
+      for (const waiter of waiters.splice(0)) {
+        waiter.cleanup();
+        waiter.resolve(fail("DB_UNAVAILABLE", "Cannot reach the database: pg-mcp is stopping"));
+      }
+      await Promise.all(idle.splice(0).map((s) => s.end(1).catch(() => undefined)));
+    },
   };
-}
-
-/**
- * Opens `count` connections now (DATABASE_MIN_POOL_SIZE) so the first calls do not pay for the
- * handshakes; the driver opens more on demand up to the maximum. A database that is down is
- * logged, not fatal: calls report DB_UNAVAILABLE until it is back.
- */
-export async function warmPool(sql: Sql, count: number, log: Logger): Promise<number> {
-  if (count <= 0) return 0;
-  const reserved = await Promise.allSettled(
-    Array.from({ length: count }, () => sql.reserve()),
-  );
-  const opened = reserved.filter((r) => r.status === "fulfilled").length;
-  for (const r of reserved) if (r.status === "fulfilled") r.value.release();
-  const failed = reserved.find((r) => r.status === "rejected");
-  if (failed) {
-    log.warn("db.warm_up_failed", { opened, wanted: count, error: failed.reason });
-  } else log.debug("db.warm_up", { opened });
-  return opened;
 }

@@ -1,5 +1,5 @@
 /**
- * The executor's own guarantees, with the validator bypassed (ReadOnlyDb.run called directly)
+ * The executor's own guarantees, with the validator bypassed (ReadExecutor.run called directly)
  * as a superuser: one statement per execution, a read-only session and transaction, timeouts
  * SQL cannot lift, nothing left on the pooled connection for the next call.
  */
@@ -13,11 +13,10 @@ import {
   type Target,
   tmpPaths,
 } from "../../tests/safety/harness.ts";
-import { type ReadOnlyDb } from "./read_only.ts";
-import { openTestDb } from "../../tests/support/read_only_db.ts";
+import { openTestDb, rowObjects, type TestDb } from "../../tests/support/read_only_db.ts";
 
 const TIMEOUT_S = 1;
-const RUN = { maxRows: 100, maxBytes: 100_000 };
+const RUN = { maxRows: 100, maxBytes: 100_000, maxChars: 100_000 };
 
 /**
  * Attack lines that, with the validator bypassed and a superuser connection, act outside the
@@ -42,7 +41,7 @@ const NOT_RUN = new Set<string>([
   'SELECT U&"pg_te\\0072minate_backend"(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()',
 ]);
 
-async function setup(): Promise<{ target: Target; db: ReadOnlyDb; close(): Promise<void> }> {
+async function setup(): Promise<{ target: Target; db: TestDb; close(): Promise<void> }> {
   const cluster = await sharedTestCluster();
   const target = await createTarget(cluster, "executor");
   const db = openTestDb(target.url, { timeoutS: TIMEOUT_S, maxPoolSize: 1 });
@@ -56,7 +55,7 @@ async function setup(): Promise<{ target: Target; db: ReadOnlyDb; close(): Promi
   };
 }
 
-async function sessionState(db: ReadOnlyDb): Promise<Record<string, unknown>> {
+async function sessionState(db: TestDb): Promise<Record<string, unknown>> {
   const r = await db.run(
     `SELECT current_setting('default_transaction_read_only') AS session_ro,
        current_setting('transaction_read_only') AS tx_ro,
@@ -69,11 +68,15 @@ async function sessionState(db: ReadOnlyDb): Promise<Record<string, unknown>> {
     RUN,
   );
   assert.ok(r.ok, r.ok ? "" : r.error.message);
-  return r.value.rows[0];
+  return rowObjects(r.value)[0];
 }
 
+/**
+ * No startup parameter is sent (PgBouncer refuses them): the session keeps the server's default
+ * (read-write) and every transaction is READ ONLY with its limits set inside it.
+ */
 const CLEAN = {
-  session_ro: "on",
+  session_ro: "off",
   tx_ro: "on",
   statement_timeout: `${TIMEOUT_S}s`,
   search_path: '"$user", public',
@@ -83,7 +86,7 @@ const CLEAN = {
   cursors: 0,
 };
 
-Deno.test("ReadOnlyDb.run() refuses two statements at the database (extended protocol)", async () => {
+Deno.test("ReadExecutor.run() refuses two statements at the database (extended protocol)", async () => {
   const s = await setup();
   try {
     for (
@@ -101,7 +104,7 @@ Deno.test("ReadOnlyDb.run() refuses two statements at the database (extended pro
   }
 });
 
-Deno.test("ReadOnlyDb.run(): writes fail read-only even when SQL ends or loosens the transaction", async () => {
+Deno.test("ReadExecutor.run(): writes fail read-only even when SQL ends or loosens the transaction", async () => {
   const s = await setup();
   try {
     const before = await s.target.fingerprint();
@@ -129,6 +132,7 @@ Deno.test("ReadOnlyDb.run(): writes fail read-only even when SQL ends or loosens
       const write = await s.db.run("INSERT INTO logs VALUES ('x')", RUN);
       assert.ok(!write.ok);
       assert.equal(write.error.details.reason, "read_only_transaction", calls.join(" ⟶ "));
+      await s.db.whenIdle(); // the call's ROLLBACK and reset end after its answer
       assert.deepEqual(await s.target.fingerprint(), before, calls.join(" ⟶ "));
     }
   } finally {
@@ -136,7 +140,7 @@ Deno.test("ReadOnlyDb.run(): writes fail read-only even when SQL ends or loosens
   }
 });
 
-Deno.test("ReadOnlyDb.run(): the statement timeout holds against SET and set_config", async () => {
+Deno.test("ReadExecutor.run(): the statement timeout holds against SET and set_config", async () => {
   const s = await setup();
   try {
     for (
@@ -160,7 +164,7 @@ Deno.test("ReadOnlyDb.run(): the statement timeout holds against SET and set_con
   }
 });
 
-Deno.test("ReadOnlyDb.run(): nothing survives into the next call on the pooled connection", async () => {
+Deno.test("ReadExecutor.run(): nothing survives into the next call on the pooled connection", async () => {
   const s = await setup();
   try {
     for (
@@ -181,6 +185,7 @@ Deno.test("ReadOnlyDb.run(): nothing survives into the next call on the pooled c
     ) {
       await s.db.run(sql, RUN);
       assert.deepEqual(await sessionState(s.db), CLEAN, sql);
+      await s.db.whenIdle(); // the call's ROLLBACK and reset end after its answer
       const fp = await s.target.fingerprint();
       assert.equal(fp.advisory_locks, 0, sql);
       assert.equal(fp.idle_in_transaction, 0, sql);
@@ -190,7 +195,7 @@ Deno.test("ReadOnlyDb.run(): nothing survives into the next call on the pooled c
   }
 });
 
-Deno.test("ReadOnlyDb.run(): every attack line, validator bypassed, as superuser: no effect", async () => {
+Deno.test("ReadExecutor.run(): every attack line, validator bypassed, as superuser: no effect", async () => {
   const s = await setup();
   try {
     let baseline = await s.target.fingerprint();
@@ -202,6 +207,7 @@ Deno.test("ReadOnlyDb.run(): every attack line, validator bypassed, as superuser
       for (const sql of calls) await s.db.run(sql, RUN);
       assert.ok(performance.now() - started < calls.length * (TIMEOUT_S * 1000 + 2_000), label);
       assert.deepEqual(await sessionState(s.db), CLEAN, label);
+      await s.db.whenIdle(); // the call's ROLLBACK and reset end after its answer
       if (calls.some((c) => SUPERUSER_ONLY_GUARD.has(c))) {
         for (const path of tmpPaths(label)) await Deno.remove(path).catch(() => undefined);
         baseline = await s.target.fingerprint();

@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { ReadOnlyDb } from "./read_only.ts";
+import type { CatalogReader } from "./catalog_reader.ts";
 
 /** Built-in roles whose members reach beyond the database: server files and programs. */
 export const DANGEROUS_ROLES = [
@@ -55,7 +55,7 @@ SELECT current_user::text AS role, r.rolsuper AS superuser, r.rolcreaterole AS c
 
 /** Reports what the connected role can do beyond reading, and logs a warning when it can. */
 export async function checkRole(
-  db: Pick<ReadOnlyDb, "catalog">,
+  db: CatalogReader,
   log: Logger,
 ): Promise<Result<RoleReport>> {
   const rows = await db.catalog<RoleRow>(ROLE_SQL, [[...DANGEROUS_ROLES]]);

@@ -1,5 +1,4 @@
 import { BUILTIN_TYPES, type TypeInfo, type ValueKind } from "./pg_types.ts";
-import type { ReservedSql } from "./pool.ts";
 
 interface PgTypeRow {
   oid: number;
@@ -10,6 +9,9 @@ interface PgTypeRow {
   base: number;
 }
 
+/** Runs our own catalog query on the session of the statement (inside its transaction). */
+export type TypeQuery = (text: string, params: readonly unknown[]) => Promise<unknown[]>;
+
 /** Type facts by OID for one database, read from pg_type on first sight and kept. */
 export class TypeRegistry {
   readonly #known = new Map<number, TypeInfo>(BUILTIN_TYPES);
@@ -18,19 +20,24 @@ export class TypeRegistry {
     return this.#known.get(oid) ?? { name: `oid:${oid}`, kind: "text" };
   }
 
+  /** True when every OID is known (no catalog read needed before converting values). */
+  knows(oids: readonly number[]): boolean {
+    return oids.every((o) => this.#known.has(o));
+  }
+
   /** Reads what is missing (arrays, domains, enums, extensions), elements and bases first. */
-  async resolve(conn: ReservedSql, oids: readonly number[], depth = 0): Promise<void> {
+  async resolve(query: TypeQuery, oids: readonly number[], depth = 0): Promise<void> {
     const missing = [...new Set(oids)].filter((o) => !this.#known.has(o));
     if (missing.length === 0 || depth > 4) return;
-    const rows = await conn.unsafe(
+    const rows = await query(
       "SELECT oid::int AS oid, format_type(oid, NULL) AS name, typcategory AS category," +
         " typelem::int AS element, typdelim AS delimiter, typbasetype::int AS base" +
         " FROM pg_type WHERE oid = ANY(string_to_array($1, ',')::oid[])",
       [missing.join(",")],
-    ) as unknown as PgTypeRow[];
+    ) as PgTypeRow[];
     const dependencies = rows.map((r) => r.category === "A" ? r.element : r.base)
       .filter((oid) => oid !== 0);
-    await this.resolve(conn, dependencies, depth + 1);
+    await this.resolve(query, dependencies, depth + 1);
     for (const row of rows) this.#known.set(row.oid, this.#describe(row));
   }
 

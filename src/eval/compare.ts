@@ -1,4 +1,8 @@
-import type { Rows } from "../db/read_only.ts";
+/** A result as rows of values in column order (what `data` of an answer holds). */
+export interface ResultTable {
+  columns: readonly unknown[];
+  rows: readonly (readonly unknown[])[];
+}
 
 export interface Comparison {
   match: boolean;
@@ -11,7 +15,11 @@ export interface Comparison {
  * and columns may come in another order; row order counts only when `orderMatters`. Numbers
  * compare by value (int8/numeric arrive as strings), to 6 decimal places.
  */
-export function compareResults(gold: Rows, got: Rows, orderMatters: boolean): Comparison {
+export function compareResults(
+  gold: ResultTable,
+  got: ResultTable,
+  orderMatters: boolean,
+): Comparison {
   const g = table(gold);
   const p = table(got);
   const gWidth = gold.columns.length;
@@ -30,13 +38,8 @@ export function compareResults(gold: Rows, got: Rows, orderMatters: boolean): Co
 }
 
 /** Each row as normalized value keys, in column order. */
-function table(rows: Rows): string[][] {
-  return rows.rows.map((r) => rows.columns.map((c, i) => normalize(rowValue(r, c.name, i))));
-}
-
-function rowValue(row: Record<string, unknown>, name: string, index: number): unknown {
-  // Duplicate column names collapse in an object; fall back to the position.
-  return name in row ? row[name] : Object.values(row)[index];
+function table(result: ResultTable): string[][] {
+  return result.rows.map((r) => result.columns.map((_, i) => normalize(r[i])));
 }
 
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
-import type { Rows } from "../db/read_only.ts";
-import { compareResults, normalize } from "./compare.ts";
+import { compareResults, normalize, type ResultTable } from "./compare.ts";
 
-function rows(columns: string[], data: unknown[][]): Rows {
+function rows(columns: string[], data: unknown[][]): ResultTable {
   return {
-    columns: columns.map((name) => ({ name, type: "text" })),
-    rows: data.map((r) => Object.fromEntries(columns.map((c, i) => [c, r[i]]))) as Rows["rows"],
-    rowCount: data.length,
-    truncated: false,
-    executionMs: 0,
+    columns,
+    rows: data,
   };
 }
 

@@ -10,11 +10,13 @@ import { parseArgs } from "node:util";
 import denoJson from "../../deno.json" with { type: "json" };
 import { createApp } from "../app.ts";
 import type { Config } from "../config/config.ts";
-import { type Env, ENV_VARS, loadConfig } from "../config/load_config.ts";
+import { type Env, ENV_VARS, loadConfig, NAMED_DATABASE_URL } from "../config/load_config.ts";
 import { readEnv } from "../config/read_env.ts";
 import { AppError } from "../errors.ts";
 import { createLogger, type LogLevel } from "../log.ts";
-import { answerQuestion } from "../pipeline/answer_question.ts";
+import { askQuestion } from "../usecases/ask_question.ts";
+import { readRows } from "../usecases/run_sql.ts";
+import { checkSql } from "../sql/validate.ts";
 import { type EvalQuestion, parseQuestions } from "./questions.ts";
 import { progressLine, toMarkdown } from "./report.ts";
 import { type EvalReport, runEval } from "./run_eval.ts";
@@ -150,13 +152,26 @@ async function evaluate(
     throw error;
   }
   try {
-    if (!app.deps.llm.ok) return app.deps.llm;
-    const { deps } = app;
+    const deps = app.usecases.ask;
+    if (!deps.llm.ok) return deps.llm;
+    const db = app.databases.resolve();
+    if (!db.ok) return db;
     let right = 0;
     const value = await runEval(questions, {
-      ask: (question) => answerQuestion(question, "result", deps, deps.limits),
-      runGold: (sql) =>
-        deps.db.run(sql, { maxRows: deps.limits.maxRows, maxBytes: deps.limits.maxResultBytes }),
+      ask: (question) => askQuestion({ question, returnType: "result" }, deps),
+      // The gold SQL goes through the validator too: a gold statement is a read.
+      runGold: async (sql) => {
+        const safe = await checkSql(sql, deps.parser, db.value.policy);
+        if (!safe.ok) return safe;
+        const rows = await readRows(db.value, safe.value, {
+          maxRows: deps.limits.maxRows,
+          limits: { ...deps.limits, maxResultChars: 1e9, maxResultBytes: 1e9 },
+          skeleton: () => ({}),
+        });
+        return rows.ok
+          ? { ok: true, value: { columns: rows.value.columns, rows: rows.value.rows } }
+          : rows;
+      },
       now: io.now,
       onProgress(done, total, last) {
         if (last.right) right++;
@@ -177,16 +192,20 @@ function writeAll(out: { writeSync(p: Uint8Array): number }, text: string): void
 }
 
 if (import.meta.main) {
-  const env = await readEnv(ENV_VARS);
+  const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL });
   if (!env.ok) {
     writeAll(Deno.stderr, `eval: ${env.error.message}\n`);
     Deno.exit(2);
   }
-  const status = await runEvalCli(Deno.args, env.value, {
-    stdout: (t) => writeAll(Deno.stdout, t),
-    stderr: (t) => writeAll(Deno.stderr, t),
-    stderrIsTty: Deno.stderr.isTerminal(),
-    now: () => performance.now(),
-  });
+  const status = await runEvalCli(
+    Deno.args,
+    env.value,
+    {
+      stdout: (t) => writeAll(Deno.stdout, t),
+      stderr: (t) => writeAll(Deno.stderr, t),
+      stderrIsTty: Deno.stderr.isTerminal(),
+      now: () => performance.now(),
+    },
+  );
   Deno.exit(status);
 }

@@ -1,6 +1,6 @@
-import type { Rows } from "../db/read_only.ts";
+import type { ResultTable } from "./compare.ts";
 import type { Result } from "../errors.ts";
-import type { ResultAnswer, SqlAnswer } from "../pipeline/answer_question.ts";
+import type { QueryAnswer } from "../usecases/ask_question.ts";
 import type { Attempt } from "../pipeline/repair_loop.ts";
 import { compareResults } from "./compare.ts";
 import type { EvalQuestion } from "./questions.ts";
@@ -65,9 +65,9 @@ export interface EvalReport {
 
 export interface EvalDeps {
   /** The pipeline: question → answer (mode "result"). */
-  ask(question: string): Promise<Result<SqlAnswer | ResultAnswer>>;
+  ask(question: string): Promise<Result<QueryAnswer>>;
   /** Runs a gold statement read-only. */
-  runGold(sql: string): Promise<Result<Rows>>;
+  runGold(sql: string): Promise<Result<ResultTable>>;
   /** ms; the only clock. */
   now(): number;
   /** Called after each question. */
@@ -117,6 +117,17 @@ async function evalOne(q: EvalQuestion, deps: EvalDeps): Promise<QuestionResult>
     };
   }
   const a = answer.value;
+  if ("needs_clarification" in a) {
+    return {
+      ...base,
+      attempts: a.attempts.length,
+      repaired: false,
+      tokens: a.tokens_used,
+      outcome: "wrong",
+      right: false,
+      reason: "asked for a clarification",
+    };
+  }
   const ran = {
     ...base,
     attempts: a.attempts.length,
@@ -137,14 +148,7 @@ async function evalOne(q: EvalQuestion, deps: EvalDeps): Promise<QuestionResult>
     };
   }
   if (!("data" in a)) return { ...ran, outcome: "wrong", right: false, reason: "no rows" };
-  const got: Rows = {
-    columns: a.data.columns,
-    rows: a.data.rows,
-    rowCount: a.data.row_count,
-    truncated: a.truncated === true,
-    executionMs: a.data.execution_time * 1000,
-  };
-  const cmp = compareResults(gold.value, got, q.orderMatters);
+  const cmp = compareResults(gold.value, a.data, q.orderMatters);
   return cmp.match
     ? { ...ran, outcome: "correct", right: true }
     : { ...ran, outcome: "wrong", right: false, reason: cmp.reason };

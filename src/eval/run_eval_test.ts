@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { Rows } from "../db/read_only.ts";
+import type { ResultTable } from "./compare.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import type { ResultAnswer, SqlAnswer } from "../pipeline/answer_question.ts";
+import type { ResultAnswer, SqlAnswer } from "../usecases/ask_question.ts";
 import type { EvalQuestion } from "./questions.ts";
 import { toMarkdown } from "./report.ts";
 import { percentile, runEval } from "./run_eval.ts";
@@ -10,23 +10,19 @@ function q(id: string, category: string, readOnly = true): EvalQuestion {
   return { id, category, question: id, goldSql: `gold ${id}`, readOnly, orderMatters: false };
 }
 
-function table(values: number[]): Rows {
-  return {
-    columns: [{ name: "n", type: "int4" }],
-    rows: values.map((n) => ({ n })),
-    rowCount: values.length,
-    truncated: false,
-    executionMs: 1,
-  };
+function table(values: number[]): ResultTable {
+  return { columns: ["n"], rows: values.map((n) => [n]) };
 }
 
 function answer(values: number[], attempts: number, tokens: number): Result<ResultAnswer> {
   return ok({
     success: true,
+    database: "default",
     generated_sql: "SELECT",
     data: {
-      columns: [{ name: "x", type: "int4" }],
-      rows: values.map((x) => ({ x })),
+      columns: ["x"],
+      column_types: ["integer"],
+      rows: values.map((x) => [x]),
       row_count: values.length,
       execution_time: 0.001,
     },
@@ -58,7 +54,7 @@ Deno.test("runEval() scores correct, wrong, refused, errors and failed gold, ove
     error: fail("LLM_BAD_OUTPUT", "bad", { attempts: [{}, {}, {}], tokens_used: 150 }),
     "gold-broken": answer([1], 1, 100),
   };
-  const gold: Record<string, Result<Rows>> = {
+  const gold: Record<string, Result<ResultTable>> = {
     "gold right": ok(table([2, 1])),
     "gold wrong": ok(table([2])),
     "gold repaired": ok(table([3])),

@@ -1,5 +1,6 @@
 import type { Logger } from "../log.ts";
-import { type Metrics, metricsRoute } from "./metrics.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import { metricsRoute } from "./metrics.ts";
 import { json } from "./serve.ts";
 
 /**

@@ -1,15 +1,27 @@
 import type { Logger } from "../log.ts";
-import { WebStandardStreamableHTTPServerTransport } from "../mcp/sdk.ts";
-import type { McpServer } from "../mcp/sdk.ts";
+import { type McpServer, WebStandardStreamableHTTPServerTransport } from "../mcp/sdk.ts";
+import type { CallSource } from "../mcp/tool_catalog.ts";
+import { type HttpAuth, unauthorized } from "./auth.ts";
+import { createInflight } from "./inflight.ts";
+import { isLoopback, originAllowed } from "./origin.ts";
 
 export interface HttpOptions {
   host: string;
   port: number;
-  authToken?: string;
+  auth: HttpAuth;
+  /** Origins allowed besides none and, on a loopback bind, loopback ones (MCP_HTTP_ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
+  /** Host names accepted on a non-loopback bind (MCP_HTTP_ALLOWED_HOSTS); empty: any. */
+  allowedHosts: readonly string[];
+  /** The largest request body accepted (bytes). */
+  maxMessageBytes: number;
   /** Builds one MCP server per request (stateless Streamable HTTP). */
-  createServer: () => McpServer;
-  /** Extra routes such as /health and /metrics; undefined means not handled. */
-  routes?: Record<string, (req: Request) => Response | Promise<Response>>;
+  createServer: (source: CallSource) => McpServer;
+  /** Routes besides /mcp; `open` ones answer without the token (liveness). */
+  routes?: Record<
+    string,
+    { handle: (req: Request) => Response | Promise<Response>; open?: boolean }
+  >;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -21,31 +33,56 @@ export interface HttpServer {
   shutdown(): Promise<void>;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
-
-/** Streamable HTTP at /mcp on Deno.serve, with the SDK's web-standard transport. */
+/**
+ * Streamable HTTP at /mcp (stateless, JSON responses) on Deno.serve, with the SDK's web-standard
+ * transport. Every request: Host and Origin checked, then the bearer token (when configured),
+ * then the route. GET and DELETE on /mcp answer 405 (no sessions, no server-sent stream). A
+ * request whose client goes away, or that a later `notifications/cancelled` names, is cancelled
+ * down to the database query. Throws Deno's error when the address cannot be bound.
+ */
 export function serveHttp(options: HttpOptions): HttpServer {
   const { log } = options;
-  // On loopback, refuse other Host headers: DNS rebinding cannot reach the server.
-  const allowedHosts = () =>
-    LOOPBACK.has(options.host)
-      ? ["127.0.0.1", "localhost", "[::1]"].flatMap((h) => [h, `${h}:${server.addr.port}`])
-      : undefined;
+  const loopback = isLoopback(options.host);
+  const inflight = createInflight();
+  let port = options.port;
 
-  async function handleMcp(req: Request): Promise<Response> {
-    if (options.authToken && req.headers.get("authorization") !== `Bearer ${options.authToken}`) {
-      return json(401, { error: { code: "UNAUTHORIZED", message: "Cannot serve: bad token" } });
+  function hostAllowed(req: Request): boolean {
+    const host = (req.headers.get("host") ?? "").toLowerCase();
+    if (loopback) {
+      return ["127.0.0.1", "localhost", "[::1]"].some((h) => host === h || host === `${h}:${port}`);
     }
-    const hosts = allowedHosts();
-    const mcp = options.createServer();
+    if (options.allowedHosts.length === 0) return true;
+    const name = host.replace(/:\d+$/, "");
+    return options.allowedHosts.some((h) => h.toLowerCase() === host || h.toLowerCase() === name);
+  }
+
+  async function handleMcp(req: Request, identity: string): Promise<Response> {
+    if (req.method !== "POST") {
+      return new Response(
+        JSON.stringify(rpcError(-32000, "Method not allowed: this server is stateless; POST only")),
+        { status: 405, headers: { allow: "POST", "content-type": "application/json" } },
+      );
+    }
+    const body = await readBody(req, options.maxMessageBytes);
+    if (!body.ok) return jsonRpcFailure(body.status, body.code, body.message);
+    const cancelled = cancelNotification(body.value);
+    if (cancelled !== undefined) {
+      inflight.cancel(identity, cancelled);
+      return new Response(null, { status: 202 });
+    }
+    const mcp = options.createServer({
+      transport: "http",
+      identity,
+      signal: req.signal,
+      track: (requestId, abort) => inflight.track(identity, requestId, abort),
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
-      ...(hosts ? { allowedHosts: hosts, enableDnsRebindingProtection: true } : {}),
     });
     await mcp.connect(transport);
     try {
-      return await transport.handleRequest(req);
+      return await transport.handleRequest(req, { parsedBody: body.value });
     } finally {
       // Stateless: the response is complete (JSON mode), so the pair can go.
       void transport.close().then(() => mcp.close()).catch(() => undefined);
@@ -61,13 +98,25 @@ export function serveHttp(options: HttpOptions): HttpServer {
       log.error("http.failed", { error });
       return json(500, { error: { code: "INTERNAL", message: "Cannot serve the request" } });
     },
-  }, async (req) => {
+  }, async (req, info) => {
     const path = new URL(req.url).pathname;
-    if (path === "/mcp") return await handleMcp(req);
+    if (!hostAllowed(req)) {
+      return json(403, { error: { code: "FORBIDDEN", message: "Cannot serve this Host" } });
+    }
+    if (!originAllowed(req.headers.get("origin"), options.allowedOrigins, loopback)) {
+      return json(403, { error: { code: "FORBIDDEN", message: "Cannot serve this Origin" } });
+    }
     const route = options.routes?.[path];
-    if (route) return await route(req);
-    return json(404, { error: { code: "NOT_FOUND", message: `Cannot find "${path}"` } });
+    if (path !== "/mcp" && !route) {
+      return json(404, { error: { code: "NOT_FOUND", message: `Cannot find "${path}"` } });
+    }
+    if (route?.open) return await route.handle(req);
+    const caller = await options.auth.identify(req, remoteAddress(info));
+    if (!caller.ok) return unauthorized();
+    if (path === "/mcp") return await handleMcp(req, caller.identity);
+    return await route!.handle(req);
   });
+  port = server.addr.port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${server.addr.port}`,
@@ -76,9 +125,73 @@ export function serveHttp(options: HttpOptions): HttpServer {
   };
 }
 
-export function json(status: number, body: unknown): Response {
+function remoteAddress(info: Deno.ServeHandlerInfo): string {
+  const addr = info.remoteAddr as Deno.NetAddr;
+  return addr.hostname ?? "unknown";
+}
+
+/** The request id a `notifications/cancelled` names, when the body is one. */
+function cancelNotification(body: unknown): string | number | undefined {
+  const message = body as { method?: unknown; id?: unknown; params?: { requestId?: unknown } };
+  if (message?.method !== "notifications/cancelled" || message.id !== undefined) return undefined;
+  const id = message.params?.requestId;
+  return typeof id === "string" || typeof id === "number" ? id : undefined;
+}
+
+type Body = { ok: true; value: unknown } | {
+  ok: false;
+  status: number;
+  code: number;
+  message: string;
+};
+
+/** The JSON body, read with a size cap (a larger one is never buffered whole). */
+async function readBody(req: Request, max: number): Promise<Body> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  const tooLarge: Body = {
+    ok: false,
+    status: 413,
+    code: -32600,
+    message: `Invalid Request: the message is larger than ${max} bytes`,
+  };
+  if (declared > max) return tooLarge;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (req.body) {
+    for await (const chunk of req.body) {
+      size += chunk.length;
+      if (size > max) return tooLarge;
+      chunks.push(chunk);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.length;
+  }
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) };
+  } catch {
+    return { ok: false, status: 400, code: -32700, message: "Parse error: the body is not JSON" };
+  }
+}
+
+function rpcError(code: number, message: string) {
+  return { jsonrpc: "2.0", id: null, error: { code, message } };
+}
+
+function jsonRpcFailure(status: number, code: number, message: string): Response {
+  return json(status, rpcError(code, message));
+}
+
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
 }

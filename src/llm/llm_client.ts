@@ -23,6 +23,10 @@ export interface CompleteOptions {
   /** A JSON schema the answer must follow, where the endpoint supports structured output. */
   jsonSchema?: { name: string; schema: Record<string, unknown> };
   signal?: AbortSignal;
+  /** Epoch ms the question must be answered by: no retry waits past it. */
+  deadline?: number;
+  /** Overrides OPENAI_TEMPERATURE for this call (more varied candidates). */
+  temperature?: number;
 }
 
 /** An OpenAI-compatible chat model. */
@@ -71,7 +75,7 @@ export function createLlmClient(
       model: cfg.model,
       messages,
       max_completion_tokens: cfg.maxTokens,
-      ...(sendTemperature ? { temperature: cfg.temperature } : {}),
+      ...(sendTemperature ? { temperature: opts.temperature ?? cfg.temperature } : {}),
       ...(useSchema
         ? {
           response_format: {
@@ -84,7 +88,10 @@ export function createLlmClient(
         }
         : {}),
     }, { signal: opts.signal });
-    const text = response.choices?.[0]?.message?.content ?? "";
+    if (response === null || typeof response !== "object" || !Array.isArray(response.choices)) {
+      throw new SyntaxError("the response is not a chat completion");
+    }
+    const text = response.choices[0]?.message?.content ?? "";
     const u = response.usage;
     return {
       text,
@@ -140,7 +147,7 @@ export function createLlmClient(
 }
 
 /** Maps the client's errors to stable codes; never echoes the API key. */
-export function toLlmError(error: unknown): AppError {
+export function toLlmError(error: unknown, now: () => number = Date.now): AppError {
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new AppError(
       "LLM_TIMEOUT",
@@ -166,12 +173,19 @@ export function toLlmError(error: unknown): AppError {
       : status === 401 || status === 403
       ? `the API key was refused (${status})`
       : `it answered ${status ?? "an error"}`;
+    const retryAfterMs = retryAfter(error.headers?.get("retry-after") ?? null, now);
     return new AppError(
       "LLM_UNAVAILABLE",
       `Cannot use the language model: ${reason}`,
-      {
-        status,
-      },
+      { status, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) },
+    );
+  }
+  if (error instanceof SyntaxError) {
+    // A 200 whose body is not the JSON the API promises: a bad answer, not an outage.
+    return new AppError(
+      "LLM_BAD_OUTPUT",
+      "Cannot use the language model's answer: its response could not be read",
+      { reason: "unreadable_response" },
     );
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -179,4 +193,13 @@ export function toLlmError(error: unknown): AppError {
     "LLM_UNAVAILABLE",
     `Cannot use the language model: ${message}`,
   );
+}
+
+/** Retry-After as ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined otherwise. */
+export function retryAfter(value: string | null, now: () => number = Date.now): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now());
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startFakeLlm } from "../../tests/support/fake_llm.ts";
 import type { LlmConfig } from "../config/config.ts";
 import { createMemoryLogger } from "../log.ts";
-import { createLlmClient } from "./llm_client.ts";
+import { createLlmClient, retryAfter, toLlmError } from "./llm_client.ts";
 import { testLlmConfig } from "../../tests/support/llm_config.ts";
 
 function config(url: string, timeoutS = 2): LlmConfig {
@@ -79,4 +79,16 @@ Deno.test("Llm.complete() asks for structured output and drops it once when the 
   await llm.value.complete(messages, { jsonSchema: schema });
   const formats = fake.chatRequests().map((q) => q.body?.response_format?.type);
   assert.deepEqual(formats, ["json_schema", undefined, undefined]);
+});
+
+Deno.test("retryAfter() reads delta-seconds and HTTP dates; toLlmError() keeps it and reads a bad body as LLM_BAD_OUTPUT", () => {
+  const now = () => Date.parse("2026-12-01T12:00:00Z");
+  assert.equal(retryAfter("10", now), 10_000);
+  assert.equal(retryAfter("Tue, 01 Dec 2026 12:00:30 GMT", now), 30_000);
+  assert.equal(retryAfter("Tue, 01 Dec 2026 11:00:00 GMT", now), 0);
+  assert.equal(retryAfter("soon", now), undefined);
+  assert.equal(retryAfter(null, now), undefined);
+  const bad = toLlmError(new SyntaxError("Unexpected token < in JSON"));
+  assert.equal(bad.code, "LLM_BAD_OUTPUT");
+  assert.equal(bad.details.reason, "unreadable_response");
 });

@@ -21,8 +21,13 @@ export const SQL_SYSTEM_PROMPT = [
   "  question asks for all of them, for a count, or for a specific order of every row.",
   "- Name result columns after what they hold; avoid duplicate rows from joins (a join to a",
   "  many-side table repeats rows: aggregate or use EXISTS instead).",
+  "- If the question can reasonably mean different things that give different answers (and",
+  "  the schema does not settle it), set ambiguous to true and list each reading with its SQL",
+  "  in interpretations; still put your best guess in sql. Otherwise ambiguous is false and",
+  "  interpretations is empty.",
   "- Answer with one JSON object and nothing else:",
-  '  {"sql": "...", "explanation": "one sentence", "assumptions": ["..."], "confidence": 0-100}',
+  '  {"sql": "...", "explanation": "one sentence", "assumptions": ["..."], "confidence": 0-100,',
+  '   "ambiguous": false, "interpretations": [{"meaning": "...", "sql": "..."}]}',
   "  where confidence is how sure you are that the SQL answers the question.",
 ].join("\n");
 
@@ -31,8 +36,15 @@ export function sqlPrompt(
   schemaText: string,
   question: string,
   examples: readonly PromptExample[] = [],
+  valueLines: readonly string[] = [],
 ): ChatMessage[] {
   const parts = [SQL_SYSTEM_PROMPT, `Schema:\n${schemaText}`];
+  if (valueLines.length > 0) {
+    parts.push(
+      "Values the question may name, as the database stores them (use this spelling):\n" +
+        valueLines.join("\n"),
+    );
+  }
   if (examples.length > 0) {
     parts.push(
       "Examples of good SQL for this database (questions similar to the user's):\n" +
@@ -73,6 +85,12 @@ export function repairMessage(sql: string | undefined, failure: AttemptFailure):
     }
     if (failure.code === "DB_TIMEOUT") {
       lines.push("The query ran out of time: write a cheaper query that answers the question.");
+    }
+    if (failure.code === "QUERY_TOO_EXPENSIVE") {
+      lines.push(
+        "The planner estimates that query is too expensive to run: write a cheaper query " +
+          "(filter early, avoid cross joins, aggregate before joining) that answers the question.",
+      );
     }
   }
   lines.push(

@@ -75,3 +75,20 @@ Deno.test("withResilience() opens the breaker after repeated outages and stops c
   assert.equal(s.inner.calls, calls, "no call while open");
   assert.deepEqual(s.waits.slice(0, 2), [100, 300]);
 });
+
+Deno.test("isRetryableLlmError()/isLlmOutage(): 400 and 401 are neither, 408/409/429/5xx are both", () => {
+  const status = (s?: number) =>
+    new AppError("LLM_UNAVAILABLE", "x", s === undefined ? {} : { status: s });
+  for (const s of [400, 401, 403, 404, 422]) {
+    assert.equal(isRetryableLlmError(status(s)), false, `${s}`);
+    assert.equal(isLlmOutage(status(s)), false, `${s}`);
+  }
+  for (const s of [undefined, 408, 409, 429, 500, 503]) {
+    assert.equal(isRetryableLlmError(status(s)), true, `${s}`);
+    assert.equal(isLlmOutage(status(s)), true, `${s}`);
+  }
+  const unreadable = new AppError("LLM_BAD_OUTPUT", "x", { reason: "unreadable_response" });
+  assert.equal(isRetryableLlmError(unreadable), false);
+  assert.equal(isLlmOutage(unreadable), false);
+  assert.equal(isLlmOutage(new AppError("LLM_TIMEOUT", "x")), true);
+});

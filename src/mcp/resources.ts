@@ -1,58 +1,100 @@
-import type { SchemaCache } from "../schema/schema_cache.ts";
+import type { DatabaseRegistry } from "../databases/registry.ts";
 import { describeTable, listSchemas } from "../schema/lookup.ts";
 import { enumValuesOf, renderTable } from "../schema/render.ts";
 import type { SchemaSnapshot } from "../schema/types.ts";
 import { ErrorCode, McpError, type McpServer, ResourceTemplate } from "./sdk.ts";
 
 export interface SchemaResourceDeps {
-  schema: SchemaCache;
+  databases: DatabaseRegistry;
+  /** The most characters one resource's text may take (MCP_MAX_RESULT_CHARS). */
+  maxResultChars: number;
 }
 
-export const OVERVIEW_URI = "schema://overview";
-export const TABLE_URI_TEMPLATE = "schema://table/{schema}/{table}";
+export const OVERVIEW_URI_TEMPLATE = "schema://{database}/overview";
+export const TABLE_URI_TEMPLATE = "schema://{database}/table/{schema}/{table}";
 /** Completion answers are capped at 100 values by MCP. */
 const MAX_COMPLETIONS = 100;
-/** Resources listed by resources/list; beyond this, use completions or list_tables. */
+/** Table resources listed by resources/list; beyond this, use completions or list_tables. */
 const MAX_LISTED = 1_000;
 
-export function tableUri(schema: string, table: string): string {
-  return `schema://table/${encodeURIComponent(schema)}/${encodeURIComponent(table)}`;
+export function overviewUri(database: string): string {
+  return `schema://${encodeURIComponent(database)}/overview`;
 }
 
-/** Schema overview (`schema://overview`) and one resource per table, with name completions. */
+export function tableUri(database: string, schema: string, table: string): string {
+  return `schema://${encodeURIComponent(database)}/table/${encodeURIComponent(schema)}/${
+    encodeURIComponent(table)
+  }`;
+}
+
+/**
+ * Per database: an overview (`schema://{database}/overview`, every schema and table with kinds,
+ * row estimates and comments) and one resource per table (compact DDL), with completion of the
+ * database, schema and table names.
+ */
 export function registerSchemaResources(server: McpServer, deps: SchemaResourceDeps): void {
-  server.registerResource("schema_overview", OVERVIEW_URI, {
-    title: "Database schema overview",
-    description: "Every schema and table pg-mcp can read, with kinds, row estimates and comments",
-    mimeType: "text/plain",
-  }, async (uri) => {
-    const snapshot = await loaded(deps.schema);
-    return { contents: [{ uri: uri.href, mimeType: "text/plain", text: overview(snapshot) }] };
-  });
+  const completeDatabase = (value: string) => startingWith(deps.databases.names(), value);
+
+  server.registerResource(
+    "schema_overview",
+    new ResourceTemplate(OVERVIEW_URI_TEMPLATE, {
+      list: () =>
+        Promise.resolve({
+          resources: deps.databases.list().map((db) => ({
+            uri: overviewUri(db.name),
+            name: `${db.name} overview`,
+            mimeType: "text/plain",
+          })),
+        }),
+      complete: { database: completeDatabase },
+    }),
+    {
+      title: "Database overview",
+      description: "Every schema and table of one database, with kinds, row estimates and comments",
+      mimeType: "text/plain",
+    },
+    async (uri, variables) => {
+      const { name, snapshot } = await loaded(deps, variables.database);
+      return {
+        contents: [{
+          uri: uri.href,
+          mimeType: "text/plain",
+          text: overview(name, snapshot, deps.maxResultChars),
+        }],
+      };
+    },
+  );
 
   const template = new ResourceTemplate(TABLE_URI_TEMPLATE, {
     list: async () => {
-      const snapshot = await loaded(deps.schema);
-      return {
-        resources: snapshot.tables.slice(0, MAX_LISTED).map((t) => ({
-          uri: tableUri(t.schema, t.name),
-          name: `${t.schema}.${t.name}`,
-          mimeType: "text/plain",
-          ...(t.comment ? { description: t.comment } : {}),
-        })),
-      };
+      const resources = [];
+      for (const db of deps.databases.list()) {
+        const snapshot = await db.schema.get();
+        if (!snapshot.ok) continue;
+        for (const t of snapshot.value.tables) {
+          if (resources.length >= MAX_LISTED) break;
+          resources.push({
+            uri: tableUri(db.name, t.schema, t.name),
+            name: `${db.name}: ${t.schema}.${t.name}`,
+            mimeType: "text/plain",
+            ...(t.comment ? { description: t.comment } : {}),
+          });
+        }
+      }
+      return { resources };
     },
     complete: {
-      schema: async (value) => {
-        const snapshot = await deps.schema.get();
-        if (!snapshot.ok) return [];
-        return startingWith(listSchemas(snapshot.value).map((s) => s.name), value);
+      database: completeDatabase,
+      schema: async (value, context) => {
+        const snapshot = await snapshotOf(deps, context?.arguments?.database);
+        if (!snapshot) return [];
+        return startingWith(listSchemas(snapshot).map((s) => s.name), value);
       },
       table: async (value, context) => {
-        const snapshot = await deps.schema.get();
-        if (!snapshot.ok) return [];
+        const snapshot = await snapshotOf(deps, context?.arguments?.database);
+        if (!snapshot) return [];
         const schema = context?.arguments?.schema;
-        const names = snapshot.value.tables
+        const names = snapshot.tables
           .filter((t) => !schema || t.schema === schema)
           .map((t) => t.name);
         return startingWith([...new Set(names)], value);
@@ -68,7 +110,7 @@ export function registerSchemaResources(server: McpServer, deps: SchemaResourceD
   }, async (uri, variables) => {
     const schema = decode(variables.schema);
     const table = decode(variables.table);
-    const snapshot = await loaded(deps.schema);
+    const { snapshot } = await loaded(deps, variables.database);
     const described = describeTable(snapshot, table, schema);
     if (!described.ok) {
       throw new McpError(ErrorCode.InvalidParams, described.error.message, described.error.details);
@@ -79,7 +121,7 @@ export function registerSchemaResources(server: McpServer, deps: SchemaResourceD
     for (const ref of described.value.referenced_by) {
       lines.push(
         `-- referenced by ${ref.schema}.${ref.table}(${ref.columns.join(", ")}) → (${
-          ref.refColumns.join(", ")
+          ref.ref_columns.join(", ")
         })`,
       );
     }
@@ -87,24 +129,56 @@ export function registerSchemaResources(server: McpServer, deps: SchemaResourceD
   });
 }
 
-async function loaded(cache: SchemaCache): Promise<SchemaSnapshot> {
-  const snapshot = await cache.get();
+async function snapshotOf(
+  deps: SchemaResourceDeps,
+  database: string | undefined,
+): Promise<SchemaSnapshot | undefined> {
+  const db = deps.databases.resolve(database);
+  if (!db.ok) return undefined;
+  const snapshot = await db.value.schema.get();
+  return snapshot.ok ? snapshot.value : undefined;
+}
+
+async function loaded(
+  deps: SchemaResourceDeps,
+  database: string | string[],
+): Promise<{ name: string; snapshot: SchemaSnapshot }> {
+  const db = deps.databases.resolve(decode(database));
+  if (!db.ok) throw new McpError(ErrorCode.InvalidParams, db.error.message, db.error.details);
+  const snapshot = await db.value.schema.get();
   if (!snapshot.ok) {
     throw new McpError(ErrorCode.InternalError, snapshot.error.message, {
       code: snapshot.error.code,
     });
   }
-  return snapshot.value;
+  return { name: db.value.name, snapshot: snapshot.value };
 }
 
-function overview(snapshot: SchemaSnapshot): string {
-  const lines = [`Database ${snapshot.database}: ${snapshot.tables.length} tables and views`];
+/** The overview, cut (and saying so) where it would pass the budget. */
+export function overview(name: string, snapshot: SchemaSnapshot, maxChars: number): string {
+  const lines = [
+    `Database ${name} (${snapshot.database}): ${snapshot.tables.length} tables and views`,
+  ];
+  let chars = lines[0].length;
+  let shown = 0;
   for (const s of listSchemas(snapshot)) {
-    lines.push("", `Schema ${s.name} (${s.tables} tables)${s.comment ? ` -- ${s.comment}` : ""}`);
-    for (const t of snapshot.tables.filter((t) => t.schema === s.name)) {
+    const head = `\nSchema ${s.name} (${s.tables} tables)${s.comment ? ` -- ${s.comment}` : ""}`;
+    for (const [i, t] of snapshot.tables.filter((t) => t.schema === s.name).entries()) {
       const rows = t.estimatedRows !== undefined ? `, ~${t.estimatedRows} rows` : "";
       const comment = t.comment ? ` -- ${t.comment.replace(/\s+/g, " ")}` : "";
-      lines.push(`  ${t.name} (${t.kind.replace("_", " ")}${rows})${comment}`);
+      const line = `${i === 0 ? `${head}\n` : ""}  ${t.name} (${
+        t.kind.replace("_", " ")
+      }${rows})${comment}`;
+      if (chars + line.length + 200 > maxChars) {
+        lines.push(
+          `\n... ${snapshot.tables.length - shown} more tables: use the list_tables tool ` +
+            "(it pages with a cursor) or search_schema",
+        );
+        return lines.join("\n");
+      }
+      lines.push(line);
+      chars += line.length + 1;
+      shown++;
     }
   }
   return lines.join("\n");

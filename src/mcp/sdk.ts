@@ -8,6 +8,19 @@ export { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/completable"
 export { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
-export type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+export type {
+  CallToolResult,
+  JSONRPCMessage,
+  LoggingLevel,
+} from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
-export { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+export {
+  CallToolRequestSchema,
+  ErrorCode,
+  JSONRPCMessageSchema,
+  ListToolsRequestSchema,
+  McpError,
+  SetLevelRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/transport"
+export type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";

@@ -1,39 +1,35 @@
-import type { AskDeps } from "../pipeline/answer_question.ts";
-import type { RunLimits } from "../pipeline/run_sql.ts";
-import type { Metrics } from "../http/metrics.ts";
-import { instrumentTools } from "./instrument.ts";
-import { McpServer } from "./sdk.ts";
-import { registerExecuteSqlTool } from "./tools/execute_sql_tool.ts";
-import { registerExecuteWriteTool, type WriteToolDeps } from "./tools/execute_write_tool.ts";
-import { registerQueryTool } from "./tools/query_tool.ts";
+import type { DatabaseRegistry } from "../databases/registry.ts";
+import { serveClientLogging } from "./client_log.ts";
+import { registerPrompts } from "./prompts.ts";
 import { registerSchemaResources } from "./resources.ts";
-import { registerSchemaTools } from "./tools/schema_tools.ts";
+import { McpServer } from "./sdk.ts";
+import { type CallSource, serveTools, type ToolCatalog } from "./tool_catalog.ts";
 
-export interface ServerDeps extends AskDeps {
-  limits: RunLimits;
+/** What every MCP server of this process shares (HTTP builds one server per request). */
+export interface ServerContext {
   version: string;
-  /** Present only with SECURITY_ALLOW_WRITE_OPERATIONS=true: then `execute_write` exists. */
-  write?: WriteToolDeps;
-  /** When present, every tool call is counted by outcome and timed. */
-  metrics?: Metrics;
-  now?: () => number;
+  tools: ToolCatalog;
+  databases: DatabaseRegistry;
+  maxResultChars: number;
 }
 
-/** One MCP server with every tool and resource; transports are attached by the caller. */
-export function createMcpServer(deps: ServerDeps): McpServer {
+export const INSTRUCTIONS =
+  "pg-mcp answers questions about PostgreSQL databases. Use `query` for plain-language " +
+  "questions and `execute_sql` for SQL you write; `list_databases`, `list_tables`, " +
+  "`describe_table` and `search_schema` show what there is. Everything runs read-only with a " +
+  "timeout and a row cap.";
+
+/** One MCP server with every tool and resource; the transport is attached by the caller. */
+export function createMcpServer(context: ServerContext, source: CallSource): McpServer {
   const server = new McpServer(
-    { name: "pg-mcp", version: deps.version },
-    {
-      instructions:
-        "pg-mcp answers questions about a PostgreSQL database. Use `query` for plain-language " +
-        "questions. Everything runs read-only with a timeout and a row cap.",
-    },
+    { name: "pg-mcp", version: context.version },
+    { instructions: INSTRUCTIONS },
   );
-  if (deps.metrics) instrumentTools(server, deps.metrics, deps.now ?? Date.now);
-  registerQueryTool(server, deps, deps.limits);
-  registerExecuteSqlTool(server, deps, deps.limits);
-  registerExecuteWriteTool(server, deps.write);
-  registerSchemaTools(server, deps);
-  registerSchemaResources(server, deps);
+  serveTools(server, context.tools, source, serveClientLogging(server));
+  registerSchemaResources(server, {
+    databases: context.databases,
+    maxResultChars: context.maxResultChars,
+  });
+  registerPrompts(server, context.databases);
   return server;
 }

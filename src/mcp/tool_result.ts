@@ -1,4 +1,5 @@
 import type { Result } from "../errors.ts";
+import { rowsJsonOf } from "../usecases/result_data.ts";
 import type { CallToolResult } from "./sdk.ts";
 
 export interface FailureBody {
@@ -34,9 +35,23 @@ export function toToolResult<T extends object>(
   }
   const body = result.value as Record<string, unknown>;
   return {
-    content: [{ type: "text", text: fenceJson(JSON.stringify(body), boundary) }],
+    content: [{ type: "text", text: fenceJson(serializeBody(body), boundary) }],
     structuredContent: body,
   };
+}
+
+/**
+ * The body's JSON; rows read from the database were serialized once already (while their size
+ * was counted), so that text is spliced in rather than serialized again.
+ */
+export function serializeBody(body: Record<string, unknown>): string {
+  const data = body.data as Record<string, unknown> | undefined;
+  const rowsJson = rowsJsonOf(data);
+  if (rowsJson === undefined) return JSON.stringify(body);
+  const marker = `pg-mcp-rows-${crypto.randomUUID()}`;
+  const json = JSON.stringify({ ...body, data: { ...data, rows: marker } });
+  const at = json.indexOf(`"${marker}"`);
+  return json.slice(0, at) + rowsJson + json.slice(at + marker.length + 2);
 }
 
 /** The JSON between two lines holding a boundary that the JSON itself does not contain. */

@@ -1,20 +1,20 @@
-import type { Rows } from "../db/read_only.ts";
+import type { ReadResult } from "../db/read_executor.ts";
 import type { Llm, TokenUsage } from "../llm/llm_client.ts";
 import { ZERO_USAGE } from "../llm/llm_client.ts";
 import { checkPrompt } from "../llm/prompts.ts";
 import type { Logger } from "../log.ts";
-import { parseJsonObject, toConfidence } from "./generate_sql.ts";
+import { type CallBounds, parseJsonObject, toConfidence } from "./generate_sql.ts";
 
 /** A deterministic finding that lowers the confidence, with the reason stated. */
 export interface CheckFinding {
-  check: "empty_result" | "all_null_columns" | "duplicate_rows" | "row_cap_hit";
+  check: "empty_result" | "all_null_columns" | "duplicate_rows" | "row_cap_hit" | "split_vote";
   /** Points taken off the confidence. */
   penalty: number;
   reason: string;
 }
 
-/** The penalties of the deterministic checks, in confidence points. */
-export const PENALTIES: Readonly<Record<CheckFinding["check"], number>> = {
+/** The penalties of the deterministic checks, in confidence points (split_vote: by its share). */
+export const PENALTIES: Readonly<Record<Exclude<CheckFinding["check"], "split_vote">, number>> = {
   empty_result: 40,
   all_null_columns: 20,
   duplicate_rows: 15,
@@ -22,7 +22,7 @@ export const PENALTIES: Readonly<Record<CheckFinding["check"], number>> = {
 };
 
 /** Checks that need no model: they look only at the rows. */
-export function deterministicChecks(rows: Rows): CheckFinding[] {
+export function deterministicChecks(rows: ReadResult): CheckFinding[] {
   const findings: CheckFinding[] = [];
   if (rows.rowCount === 0) {
     findings.push({
@@ -32,7 +32,7 @@ export function deterministicChecks(rows: Rows): CheckFinding[] {
     });
     return findings;
   }
-  const allNull = rows.columns.filter((c) => rows.rows.every((r) => r[c.name] === null));
+  const allNull = rows.columns.filter((_, i) => rows.rows.every((r) => r[i] === null));
   if (allNull.length > 0) {
     findings.push({
       check: "all_null_columns",
@@ -45,7 +45,7 @@ export function deterministicChecks(rows: Rows): CheckFinding[] {
   const seen = new Set<string>();
   let duplicates = 0;
   for (const row of rows.rows) {
-    const key = JSON.stringify(rows.columns.map((c) => row[c.name]));
+    const key = JSON.stringify(row);
     if (seen.has(key)) duplicates++;
     else seen.add(key);
   }
@@ -57,7 +57,7 @@ export function deterministicChecks(rows: Rows): CheckFinding[] {
     });
   }
   if (rows.truncated) {
-    const cap = rows.truncatedBy === "max_bytes" ? "the size cap" : "the row cap";
+    const cap = rows.truncatedBy === "bytes" ? "the size cap" : "the row cap";
     findings.push({
       check: "row_cap_hit",
       penalty: PENALTIES.row_cap_hit,
@@ -81,7 +81,7 @@ export interface ResultCheck {
 export interface CheckResultInput {
   question: string;
   sql: string;
-  rows: Rows;
+  rows: ReadResult;
   /** Rows shown to the model. */
   sampleRows: number;
   /** Used when the model check cannot run. */
@@ -111,7 +111,7 @@ export async function checkResult(
   llm: Llm,
   input: CheckResultInput,
   log: Logger,
-  signal?: AbortSignal,
+  call: CallBounds = {},
 ): Promise<ResultCheck> {
   const findings = deterministicChecks(input.rows);
   const completion = await llm.complete(
@@ -121,9 +121,11 @@ export async function checkResult(
       columns: input.rows.columns,
       rowCount: input.rows.rowCount,
       truncated: input.rows.truncated,
-      sampleRows: input.rows.rows.slice(0, input.sampleRows),
+      sampleRows: input.rows.rows.slice(0, input.sampleRows).map((row) =>
+        Object.fromEntries(input.rows.columns.map((c, i) => [c.name, row[i]]))
+      ),
     }),
-    { jsonSchema: CHECK_SCHEMA, signal },
+    { jsonSchema: CHECK_SCHEMA, ...call },
   );
   let base = input.fallbackConfidence;
   let said: string;

@@ -1,15 +1,17 @@
 import assert from "node:assert/strict";
 import { startFakeLlm } from "../../tests/support/fake_llm.ts";
-import type { Rows } from "../db/read_only.ts";
+import type { ReadResult } from "../db/read_executor.ts";
 import { createMemoryLogger } from "../log.ts";
 import { checkResult, deterministicChecks } from "./check_result.ts";
 import { testLlm } from "../../tests/support/llm_config.ts";
 
-function rows(data: Record<string, unknown>[], extra: Partial<Rows> = {}): Rows {
+function rows(data: Record<string, unknown>[], extra: Partial<ReadResult> = {}): ReadResult {
   const names = data.length > 0 ? Object.keys(data[0]) : ["a"];
+  const values = data.map((r) => names.map((n) => r[n])) as ReadResult["rows"];
   return {
     columns: names.map((name) => ({ name, type: "text" })),
-    rows: data as Rows["rows"],
+    rows: values,
+    rowsJson: JSON.stringify(values),
     rowCount: data.length,
     truncated: false,
     executionMs: 1,
@@ -38,14 +40,14 @@ Deno.test("deterministicChecks() counts duplicate rows from a fan-out", () => {
 
 Deno.test("deterministicChecks() flags the row cap, and nothing on a clean result", () => {
   assert.deepEqual(
-    deterministicChecks(rows([{ a: 1 }, { a: 2 }], { truncated: true, truncatedBy: "max_rows" }))
+    deterministicChecks(rows([{ a: 1 }, { a: 2 }], { truncated: true, truncatedBy: "rows" }))
       .map((x) => x.reason),
     ["the result was cut at 2 rows by the row cap"],
   );
   assert.deepEqual(deterministicChecks(rows([{ a: 1 }, { a: 2 }])), []);
 });
 
-async function check(script: Parameters<typeof startFakeLlm>[0], r: Rows, sampleRows = 2) {
+async function check(script: Parameters<typeof startFakeLlm>[0], r: ReadResult, sampleRows = 2) {
   await using fake = startFakeLlm(script);
   const llm = testLlm(fake.url, { maxTokens: 100, sampleRows });
   const result = await checkResult(llm, {

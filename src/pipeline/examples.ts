@@ -23,8 +23,11 @@ export interface GoldenExample extends PromptExample {
 
 export interface ExampleSet {
   readonly examples: readonly GoldenExample[];
-  /** The `k` examples most similar to `question` that apply to `database`, best first. */
-  select(question: string, database: string, k?: number): GoldenExample[];
+  /**
+   * The `k` examples most similar to `question` that apply to the database (known by any of
+   * `names`: its PostgreSQL name or its pg-mcp name), best first.
+   */
+  select(question: string, names: string | readonly string[], k?: number): GoldenExample[];
 }
 
 /** How many examples a prompt gets. */
@@ -130,11 +133,12 @@ export function createExampleSet(examples: readonly GoldenExample[]): ExampleSet
   const b = 0.75;
   return {
     examples,
-    select(question, database, k = EXAMPLES_PER_PROMPT) {
+    select(question, names, k = EXAMPLES_PER_PROMPT) {
+      const accepted = new Set(typeof names === "string" ? [names] : names);
       const query = new Set(terms(question));
       const scored: { example: GoldenExample; score: number; index: number }[] = [];
       examples.forEach((example, index) => {
-        if (example.database !== undefined && example.database !== database) return;
+        if (example.database !== undefined && !accepted.has(example.database)) return;
         const doc = docs[index];
         let score = 0;
         for (const t of query) {

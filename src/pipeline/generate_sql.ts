@@ -2,8 +2,24 @@ import { fail, ok, type Result } from "../errors.ts";
 import { extractSql } from "../llm/extract_sql.ts";
 import type { ChatMessage, Llm, TokenUsage } from "../llm/llm_client.ts";
 
+/** What bounds one model call: the caller's cancel and the question's deadline (epoch ms). */
+export interface CallBounds {
+  signal?: AbortSignal;
+  deadline?: number;
+  /** Overrides the configured temperature (candidates after the first). */
+  temperature?: number;
+}
+
+/** One reading of an ambiguous question, with the SQL for it. */
+export interface Interpretation {
+  meaning: string;
+  sql: string;
+}
+
 export interface GeneratedSql {
   sql: string;
+  /** The model found the question ambiguous: these readings give different answers. */
+  interpretations?: Interpretation[];
   explanation?: string;
   assumptions: string[];
   /** The model's own confidence, 0-100, when it gave one. */
@@ -22,8 +38,25 @@ export const GENERATION_SCHEMA = {
       explanation: { type: "string" },
       assumptions: { type: "array", items: { type: "string" } },
       confidence: { type: "number", minimum: 0, maximum: 100 },
+      ambiguous: { type: "boolean" },
+      interpretations: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { meaning: { type: "string" }, sql: { type: "string" } },
+          required: ["meaning", "sql"],
+          additionalProperties: false,
+        },
+      },
     },
-    required: ["sql", "explanation", "assumptions", "confidence"],
+    required: [
+      "sql",
+      "explanation",
+      "assumptions",
+      "confidence",
+      "ambiguous",
+      "interpretations",
+    ],
     additionalProperties: false,
   },
 };
@@ -35,12 +68,9 @@ export const GENERATION_SCHEMA = {
 export async function generateSql(
   llm: Llm,
   messages: ChatMessage[],
-  signal?: AbortSignal,
+  call: CallBounds = {},
 ): Promise<Result<GeneratedSql>> {
-  const completion = await llm.complete(messages, {
-    jsonSchema: GENERATION_SCHEMA,
-    signal,
-  });
+  const completion = await llm.complete(messages, { jsonSchema: GENERATION_SCHEMA, ...call });
   if (!completion.ok) return completion;
   const { text, usage } = completion.value;
   const sql = extractSql(text);
@@ -73,7 +103,16 @@ function parseMeta(text: string): Omit<GeneratedSql, "sql" | "usage" | "text"> {
   const v = parseJsonObject(text);
   if (!v) return { assumptions: [] };
   const confidence = toConfidence(v.confidence);
+  const interpretations = v.ambiguous === true && Array.isArray(v.interpretations)
+    ? v.interpretations.flatMap((i) => {
+      const item = i as { meaning?: unknown; sql?: unknown };
+      return typeof item?.meaning === "string" && typeof item.sql === "string" && item.sql.trim()
+        ? [{ meaning: item.meaning.trim(), sql: item.sql.trim().replace(/;\s*$/, "") }]
+        : [];
+    })
+    : [];
   return {
+    ...(interpretations.length >= 2 ? { interpretations } : {}),
     ...(typeof v.explanation === "string" && v.explanation.trim()
       ? { explanation: v.explanation.trim() }
       : {}),

@@ -1,11 +1,8 @@
-import type { Rows } from "../db/read_only.ts";
-import { AppError, type ErrorDetails, fail, ok, type Result } from "../errors.ts";
+import { AppError, type ErrorDetails, type Result } from "../errors.ts";
 import type { ChatMessage, Llm, TokenUsage } from "../llm/llm_client.ts";
 import { type AttemptFailure, repairMessage } from "../llm/prompts.ts";
 import type { Logger } from "../log.ts";
-import { checkSql, validateSql } from "../sql/validate.ts";
 import { type GeneratedSql, generateSql } from "./generate_sql.ts";
-import { type RunLimits, runSql, type RunSqlDeps } from "./run_sql.ts";
 
 /** One try at answering: the SQL the model wrote (if any) and why it failed (if it did). */
 export interface Attempt {
@@ -20,49 +17,62 @@ export interface TokensByStage {
   check: number;
 }
 
-export type AttemptMode = "result" | "sql";
-
-export interface RepairOutcome {
+export interface RepairOutcome<T> {
   attempts: Attempt[];
   tokens: TokensByStage;
-  /** The accepted SQL with its rows (mode "result") or its validated text only (mode "sql"). */
-  result: Result<{ generated: GeneratedSql; rows?: Rows }>;
+  /** The accepted SQL with what trying it gave. */
+  result: Result<{ generated: GeneratedSql; tried: T }>;
 }
 
-export interface RepairDeps extends RunSqlDeps {
+export interface RepairLoop<T> {
+  llm: Llm;
+  messages: readonly ChatMessage[];
+  /** Generation attempts, the first included. */
+  maxAttempts: number;
+  /** Validates (and runs, or plans) one answer of the model. */
+  tryAnswer: (generated: GeneratedSql) => Promise<Result<T>>;
   log: Logger;
+  signal?: AbortSignal;
+  /** Epoch ms the question must be answered by. */
+  deadline?: number;
+  /** Told before each generation (1-based), for progress reports. */
+  onAttempt?: (attempt: number) => void;
+  /** Told after each generation: its stage, seconds and tokens (metrics). */
+  onGenerated?: (stage: "generate" | "repair", seconds: number, tokens: number) => void;
 }
 
 /**
  * Generates SQL and tries it; a fixable failure (syntax error, unknown column or table, type
- * mismatch, ambiguous name, timeout, an answer without SQL) goes back to the model with
- * PostgreSQL's message, hint and position, up to `maxAttempts` tries in all. A security refusal
- * or an unreachable model or database ends the loop at once.
- *
- * Mode "sql" runs nothing: the SQL is validated and planned with EXPLAIN (which does not execute
- * it), so unknown names are still caught and repaired.
+ * mismatch, ambiguous name, timeout, a plan over the cost limit, an answer without SQL) goes back
+ * to the model with PostgreSQL's message, hint and position, up to `maxAttempts` tries in all. A
+ * security refusal or an unreachable model or database ends the loop at once.
  */
-export async function generateWithRepair(
-  llm: Llm,
-  messages: readonly ChatMessage[],
-  mode: AttemptMode,
-  maxAttempts: number,
-  deps: RepairDeps,
-  limits: RunLimits,
-  signal?: AbortSignal,
-): Promise<RepairOutcome> {
-  const conversation = [...messages];
+export async function generateWithRepair<T>(loop: RepairLoop<T>): Promise<RepairOutcome<T>> {
+  const conversation = [...loop.messages];
   const attempts: Attempt[] = [];
   const tokens: TokensByStage = { generate: 0, repair: 0, check: 0 };
   let last: AppError | undefined;
-  for (let i = 0; i < Math.max(1, maxAttempts); i++) {
+  for (let i = 0; i < Math.max(1, loop.maxAttempts); i++) {
+    if (loop.signal?.aborted) break;
     const stage = i === 0 ? "generate" : "repair";
-    const generated = await generateSql(llm, conversation, signal);
+    loop.onAttempt?.(i + 1);
+    const started = performance.now();
+    const generated = await generateSql(loop.llm, conversation, {
+      signal: loop.signal,
+      deadline: loop.deadline,
+    });
+    loop.onGenerated?.(
+      stage,
+      (performance.now() - started) / 1000,
+      generated.ok
+        ? generated.value.usage.totalTokens
+        : usageOf(generated.error.details).totalTokens,
+    );
     if (!generated.ok) {
       const error = generated.error;
       tokens[stage] += usageOf(error.details).totalTokens;
       attempts.push({ error: summarize(error) });
-      deps.log.info("query.attempt_failed", { attempt: i + 1, code: error.code });
+      loop.log.info("query.attempt_failed", { attempt: i + 1, code: error.code });
       last = withoutRaw(error);
       if (error.code !== "LLM_BAD_OUTPUT") break;
       conversation.push(
@@ -73,14 +83,18 @@ export async function generateWithRepair(
     }
     const g = generated.value;
     tokens[stage] += g.usage.totalTokens;
-    const tried = await trySql(g.sql, mode, deps, limits, signal);
+    const tried = await loop.tryAnswer(g);
     if (tried.ok) {
       attempts.push({ sql: g.sql });
-      return { attempts, tokens, result: ok({ generated: g, rows: tried.value }) };
+      return {
+        attempts,
+        tokens,
+        result: { ok: true, value: { generated: g, tried: tried.value } },
+      };
     }
     const failure = summarize(tried.error);
     attempts.push({ sql: g.sql, error: failure });
-    deps.log.info("query.attempt_failed", {
+    loop.log.info("query.attempt_failed", {
       attempt: i + 1,
       code: tried.error.code,
       sqlstate: failure.sqlstate,
@@ -99,46 +113,31 @@ export async function generateWithRepair(
   return {
     attempts,
     tokens,
-    result: { ok: false, error: last! },
+    result: {
+      ok: false,
+      error: last ??
+        new AppError("QUESTION_TIMEOUT", "Cannot answer: the question ran out of time"),
+    },
   };
 }
 
-/** Validates (and in mode "result" runs) one answer of the model. */
-async function trySql(
-  sql: string,
-  mode: AttemptMode,
-  deps: RunSqlDeps,
-  limits: RunLimits,
-  signal?: AbortSignal,
-): Promise<Result<Rows | undefined>> {
-  const several = severalStatements(sql, deps);
-  if (several) return several;
-  if (mode === "result") return await runSql(sql, deps, limits, signal);
-  const safe = await checkSql(sql, deps.parser, deps.policy);
-  if (!safe.ok) return safe;
-  if (safe.value.kind === "explain") return ok(undefined);
-  const plan = await runSql(`EXPLAIN ${sql}`, deps, { ...limits, maxRows: 10_000 }, signal);
-  // A policy that refuses EXPLAIN must not refuse the question: the SQL itself passed.
-  if (!plan.ok && plan.error.code !== "SECURITY_VIOLATION") return plan;
-  return ok(undefined);
-}
-
 /**
- * Several statements in one answer: the validator's refusal when any of them is not a SELECT
- * (never repaired), otherwise LLM_BAD_OUTPUT (repaired: the model is asked for one). Nothing runs.
+ * Several statements in one answer are a bad answer (repaired: the model is asked for one) when
+ * all are SELECTs; when any is not, the refusal stands (never repaired).
  */
-function severalStatements(sql: string, deps: RunSqlDeps): Result<never> | undefined {
-  const parsed = deps.parser.parse(sql);
-  if (!parsed.ok || parsed.value.length <= 1) return undefined;
-  if (parsed.value.some((s) => s.kind !== "SelectStmt")) {
-    const refused = validateSql(sql, deps.parser, deps.policy);
-    if (!refused.ok) return refused;
+export function asBadOutput(error: AppError): AppError {
+  const operations = error.details.operations;
+  if (
+    error.code === "SECURITY_VIOLATION" && error.details.reason === "multiple_statements" &&
+    Array.isArray(operations) && operations.every((o) => o === "SELECT")
+  ) {
+    return new AppError(
+      "LLM_BAD_OUTPUT",
+      `Cannot use the language model's answer: it holds ${operations.length} statements, not one`,
+      { reason: "multiple_statements", statements: operations.length },
+    );
   }
-  return fail(
-    "LLM_BAD_OUTPUT",
-    `Cannot use the language model's answer: it holds ${parsed.value.length} statements, not one`,
-    { reason: "multiple_statements", statements: parsed.value.length },
-  );
+  return error;
 }
 
 /** SQLSTATE classes a rewrite can fix: syntax and names (42, not privileges), data (22), 21, 0A. */
@@ -147,6 +146,7 @@ export function isRepairable(error: AppError): boolean {
     case "SQL_PARSE_FAILED":
     case "LLM_BAD_OUTPUT":
     case "DB_TIMEOUT":
+    case "QUERY_TOO_EXPENSIVE":
       return true;
     case "DB_FAILED": {
       const state = error.details.sqlstate;

@@ -62,3 +62,51 @@ Deno.test("withRetry() stops waiting when the caller aborts", async () => {
   assert.equal(calls, 1, "no call after the aborted wait");
   assert.ok(Date.now() - started < 30_000);
 });
+
+Deno.test("withRetry() waits what the failure asks for (Retry-After) instead of its back-off", async () => {
+  const delays: number[] = [];
+  let calls = 0;
+  const result = await withRetry(() => {
+    calls++;
+    return Promise.resolve(
+      calls < 3 ? fail<string>("LLM_UNAVAILABLE", "429", { retry_after_ms: 10_000 }) : ok("done"),
+    );
+  }, {
+    maxRetries: 3,
+    delayMs: 1000,
+    factor: 2,
+    retryable: () => true,
+    requestedDelayMs: (e) => e.details.retry_after_ms as number | undefined,
+    sleep: (ms) => {
+      delays.push(ms);
+      return Promise.resolve();
+    },
+  });
+  assert.deepEqual(result, ok("done"));
+  assert.deepEqual(delays, [10_000, 10_000]);
+});
+
+Deno.test("withRetry() does not start a wait that would pass the deadline", async () => {
+  const delays: number[] = [];
+  let calls = 0;
+  const t = 1_000;
+  const result = await withRetry(() => {
+    calls++;
+    return Promise.resolve(fail<string>("LLM_UNAVAILABLE", "429", { retry_after_ms: 10_000 }));
+  }, {
+    maxRetries: 3,
+    delayMs: 100,
+    factor: 2,
+    retryable: () => true,
+    requestedDelayMs: (e) => e.details.retry_after_ms as number | undefined,
+    deadline: t + 5_000,
+    now: () => t,
+    sleep: (ms) => {
+      delays.push(ms);
+      return Promise.resolve();
+    },
+  });
+  assert.equal(result.ok, false);
+  assert.equal(calls, 1);
+  assert.deepEqual(delays, []);
+});

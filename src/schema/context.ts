@@ -1,5 +1,5 @@
-import { enumValuesOf, renderTable } from "./render.ts";
-import { rankTables } from "./retrieval.ts";
+import { type ColumnHint, enumValuesOf, renderTable } from "./render.ts";
+import { type RankOptions, rankTables, type RetrievalIndex } from "./retrieval.ts";
 import { estimateTokens } from "./tokens.ts";
 import type { SchemaSnapshot, TableInfo } from "./types.ts";
 
@@ -16,6 +16,15 @@ export interface SchemaContext {
   totalTables?: number;
 }
 
+export interface SchemaContextOptions {
+  /** Per-column extra text, e.g. `profileHints(profile)` (values of low-cardinality columns). */
+  columnHint?: ColumnHint;
+  /** Passed to `rankTables`, e.g. `{ values: valueHints(matchValues(valueIndex, question)) }`. */
+  rank?: RankOptions;
+  /** The snapshot's retrieval index, when the caller keeps one; else the snapshot's cached one. */
+  index?: RetrievalIndex;
+}
+
 /** Tables tried past the first one that does not fit, before giving up on filling the budget. */
 const LOOKAHEAD = 20;
 
@@ -23,18 +32,20 @@ const LOOKAHEAD = 20;
  * The part of the schema a question needs, within the prompt budget. The whole schema when it
  * fits; otherwise the tables `rankTables` (the same ranking `search_schema` returns) puts first,
  * in rank order, as many as fit. A table too large for the budget on its own is not sent.
+ * Column hints (a profile's values) count against the budget like the rest of the text.
  */
 export function buildSchemaContext(
   snapshot: SchemaSnapshot,
   question: string,
   tokenBudget: number,
+  options: SchemaContextOptions = {},
 ): SchemaContext {
   const enums = enumValuesOf(snapshot);
   const rendered = new Map<TableInfo, { text: string; tokens: number }>();
   const render = (t: TableInfo) => {
     let r = rendered.get(t);
     if (!r) {
-      const text = renderTable(t, enums);
+      const text = renderTable(t, enums, options.columnHint);
       rendered.set(t, r = { text, tokens: estimateTokens(text) + 1 });
     }
     return r;
@@ -57,7 +68,7 @@ export function buildSchemaContext(
   }
 
   const byName = new Map(snapshot.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
-  const ranked = rankTables(snapshot, question)
+  const ranked = rankTables(options.index ?? snapshot, question, options.rank)
     .map((r) => byName.get(`${r.schema}\u0000${r.table}`)!);
   const rankedSet = new Set(ranked);
   // Nothing matched: the best-connected tables are the likeliest hubs of any question.

@@ -1,4 +1,4 @@
-import type { ReadOnlyDb } from "../db/read_only.ts";
+import type { CatalogReader } from "../db/catalog_reader.ts";
 import { ok, type Result } from "../errors.ts";
 
 /**
@@ -27,7 +27,7 @@ export const FINGERPRINT_EXPR = `md5(concat_ws('|',
      WHERE oid >= 16384 AND typtype IN ('d', 'e'))))`;
 
 /** Reads the catalog fingerprint: one small query, no rows of user data. */
-export async function readFingerprint(db: ReadOnlyDb): Promise<Result<string>> {
+export async function readFingerprint(db: CatalogReader): Promise<Result<string>> {
   const rows = await db.catalog<{ fingerprint: string }>(
     `SELECT ${FINGERPRINT_EXPR} AS fingerprint`,
   );

@@ -1,5 +1,5 @@
 import { ok, type Result } from "../errors.ts";
-import type { ReadOnlyDb } from "../db/read_only.ts";
+import type { CatalogReader } from "../db/catalog_reader.ts";
 import { FINGERPRINT_EXPR } from "./fingerprint.ts";
 import { qualifiedName, quoteIdent } from "./render.ts";
 import type {
@@ -181,7 +181,7 @@ const KINDS: Record<string, TableInfo["kind"]> = {
 
 /** Reads the catalog in one round trip, whatever the number of tables. */
 export async function introspectSchema(
-  db: ReadOnlyDb,
+  db: CatalogReader,
   options: IntrospectOptions,
   now: () => number,
 ): Promise<Result<SchemaSnapshot>> {

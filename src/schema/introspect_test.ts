@@ -1,29 +1,21 @@
 import assert from "node:assert/strict";
-import { limitsFor, openPool } from "../db/pool.ts";
-import { createReadOnlyDb, type ReadOnlyDb } from "../db/read_only.ts";
-import { createMemoryLogger } from "../log.ts";
+import type { CatalogReader } from "../db/catalog_reader.ts";
+import { openTestDb } from "../../tests/support/read_only_db.ts";
 import { sharedTestCluster, uniqueName } from "../../tests/support/test_cluster.ts";
 import { readFingerprint } from "./fingerprint.ts";
 import { introspectSchema } from "./introspect.ts";
 
 const EVERY_OBJECT = new URL("./testdata/every_object.sql", import.meta.url);
 
-function openDb(url: string): ReadOnlyDb & { statements: number } {
-  const log = createMemoryLogger("ERROR");
-  const limits = limitsFor(10);
-  const db = createReadOnlyDb(
-    openPool(
-      { url, host: "", port: 0, minPoolSize: 1, maxPoolSize: 2, commandTimeoutS: 5 },
-      limits,
-      log,
-    ),
-    limits,
-    log,
-  );
-  const counted = Object.assign(Object.create(db), { statements: 0 });
-  counted.catalog = (sql: string, params?: readonly unknown[]) => {
-    counted.statements++;
-    return db.catalog(sql, params);
+function openDb(url: string): CatalogReader & { statements: number; close(): Promise<void> } {
+  const db = openTestDb(url, { timeoutS: 10 });
+  const counted = {
+    statements: 0,
+    catalog: <T>(sql: string, params?: readonly unknown[]) => {
+      counted.statements++;
+      return db.catalog<T>(sql, params);
+    },
+    close: () => db.close(),
   };
   return counted;
 }

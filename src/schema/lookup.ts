@@ -3,7 +3,6 @@ import { rankTables } from "./retrieval.ts";
 import type {
   CheckInfo,
   ColumnInfo,
-  ForeignKeyInfo,
   IndexInfo,
   SchemaSnapshot,
   TableInfo,
@@ -37,7 +36,29 @@ export interface ReferenceInfo {
   table: string;
   name: string;
   columns: string[];
-  refColumns: string[];
+  ref_columns: string[];
+}
+
+/** A column as tools describe it (snake_case, like every field of every result). */
+export interface ColumnDescription {
+  name: string;
+  type: string;
+  nullable: boolean;
+  default?: string;
+  identity?: ColumnInfo["identity"];
+  generated?: string;
+  comment?: string;
+  enum_type?: string;
+  enum_values?: string[];
+  domain_type?: string;
+}
+
+export interface ForeignKeyDescription {
+  name: string;
+  columns: string[];
+  ref_schema: string;
+  ref_table: string;
+  ref_columns: string[];
 }
 
 export interface TableDescription {
@@ -46,12 +67,12 @@ export interface TableDescription {
   kind: TableKind;
   comment?: string;
   estimated_rows?: number;
-  columns: (ColumnInfo & { enumValues?: string[] })[];
+  columns: ColumnDescription[];
   primary_key: string[];
   unique_constraints: UniqueInfo[];
   checks: CheckInfo[];
   indexes: IndexInfo[];
-  foreign_keys: ForeignKeyInfo[];
+  foreign_keys: ForeignKeyDescription[];
   referenced_by: ReferenceInfo[];
 }
 
@@ -146,7 +167,7 @@ export function describeTable(
           table: other.name,
           name: fk.name,
           columns: fk.columns,
-          refColumns: fk.refColumns,
+          ref_columns: fk.refColumns,
         });
       }
     }
@@ -157,17 +178,36 @@ export function describeTable(
     kind: t.kind,
     ...(t.comment ? { comment: t.comment } : {}),
     ...(t.estimatedRows !== undefined ? { estimated_rows: t.estimatedRows } : {}),
-    columns: t.columns.map((c) => {
-      const values = c.enumType ? enums.get(c.enumType) : undefined;
-      return values ? { ...c, enumValues: values } : c;
-    }),
+    columns: t.columns.map((c) => describeColumn(c, enums)),
     primary_key: t.primaryKey,
     unique_constraints: t.uniqueConstraints ?? [],
     checks: t.checks ?? [],
     indexes: t.indexes ?? [],
-    foreign_keys: t.foreignKeys,
+    foreign_keys: t.foreignKeys.map((fk) => ({
+      name: fk.name,
+      columns: fk.columns,
+      ref_schema: fk.refSchema,
+      ref_table: fk.refTable,
+      ref_columns: fk.refColumns,
+    })),
     referenced_by: referencedBy,
   });
+}
+
+function describeColumn(c: ColumnInfo, enums: Map<string, string[]>): ColumnDescription {
+  const values = c.enumType ? enums.get(c.enumType) : undefined;
+  return {
+    name: c.name,
+    type: c.type,
+    nullable: c.nullable,
+    ...(c.default !== undefined ? { default: c.default } : {}),
+    ...(c.identity ? { identity: c.identity } : {}),
+    ...(c.generated !== undefined ? { generated: c.generated } : {}),
+    ...(c.comment ? { comment: c.comment } : {}),
+    ...(c.enumType ? { enum_type: c.enumType } : {}),
+    ...(values ? { enum_values: values } : {}),
+    ...(c.domainType ? { domain_type: c.domainType } : {}),
+  };
 }
 
 /** The retrieval the prompt uses (`rankTables`), cut to `limit`. */

@@ -46,12 +46,22 @@ const KIND_WORD: Record<TableInfo["kind"], string> = {
 const MAX_ENUM_VALUES = 30;
 
 /**
+ * Extra text for a column's comment in the prompt, e.g. a profile hint
+ * (`values: 'Rock', 'Jazz', …`, see `profileHints` in profile.ts); undefined for none.
+ */
+export type ColumnHint = (table: TableInfo, column: ColumnInfo) => string | undefined;
+
+/**
  * One table as compact DDL-like text: columns with types and NOT NULL, the primary key, foreign
  * keys (inline when single-column), unique constraints, comments, enum values and the row
  * estimate. Defaults, checks and indexes are left to `describe_table`: they rarely change a
  * SELECT and cost tokens.
  */
-export function renderTable(t: TableInfo, enums: EnumValues = new Map()): string {
+export function renderTable(
+  t: TableInfo,
+  enums: EnumValues = new Map(),
+  hint?: ColumnHint,
+): string {
   const singlePk = t.primaryKey.length === 1 ? t.primaryKey[0] : undefined;
   const inlineFk = new Map(
     t.foreignKeys.filter((fk) => fk.columns.length === 1).map((fk) => [fk.columns[0], fk]),
@@ -67,7 +77,7 @@ export function renderTable(t: TableInfo, enums: EnumValues = new Map()): string
       })`;
     }
     if (c.generated) text += ` GENERATED ALWAYS AS (${oneLine(c.generated)})`;
-    return { text, note: columnNote(c, enums) };
+    return { text, note: columnNote(c, enums, hint?.(t, c)) };
   });
   if (t.primaryKey.length > 1) {
     lines.push({ text: `  PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(", ")})` });
@@ -97,7 +107,7 @@ export function renderTable(t: TableInfo, enums: EnumValues = new Map()): string
   return [head, ...body, ");"].join("\n");
 }
 
-function columnNote(c: ColumnInfo, enums: EnumValues): string | undefined {
+function columnNote(c: ColumnInfo, enums: EnumValues, hint?: string): string | undefined {
   const parts: string[] = [];
   if (c.comment) parts.push(oneLine(c.comment));
   const values = c.enumType ? enums.get(c.enumType) : undefined;
@@ -106,15 +116,17 @@ function columnNote(c: ColumnInfo, enums: EnumValues): string | undefined {
     if (values.length > MAX_ENUM_VALUES) shown.push(`… ${values.length - MAX_ENUM_VALUES} more`);
     parts.push(`one of ${shown.join(", ")}`);
   }
+  if (hint) parts.push(oneLine(hint));
   return parts.length ? parts.join("; ") : undefined;
 }
 
 export function renderSchema(
   snapshot: SchemaSnapshot,
   tables: readonly TableInfo[] = snapshot.tables,
+  hint?: ColumnHint,
 ): string {
   const enums = enumValuesOf(snapshot);
-  return tables.map((t) => renderTable(t, enums)).join("\n\n");
+  return tables.map((t) => renderTable(t, enums, hint)).join("\n\n");
 }
 
 export function oneLine(text: string): string {

@@ -1,4 +1,14 @@
-import type { SchemaSnapshot, TableInfo } from "./types.ts";
+import {
+  buildRetrievalIndex,
+  matchWord,
+  type RetrievalIndex,
+  type WordMatch,
+} from "./retrieval_index.ts";
+import type { SchemaSnapshot } from "./types.ts";
+import { isStopWord, questionWords, stem } from "./words.ts";
+
+export { stem, terms } from "./words.ts";
+export { buildRetrievalIndex, type RetrievalIndex } from "./retrieval_index.ts";
 
 /** One table's relevance to a query; higher is better. */
 export interface RankedTable {
@@ -7,227 +17,222 @@ export interface RankedTable {
   score: number;
 }
 
-const STOP_WORDS = new Set(
-  (
-    "a an the of in on at to for from by with without into onto over under about as and or not " +
-    "no nor but if then than so is are was were be been being am do does did done has have had " +
-    "having can could should would will shall may might must what which who whom whose when " +
-    "where why how many much all any each every some that this these those there here it its " +
-    "they them their theirs we us our you your i me my he she his her him show list give find " +
-    "return display tell get also more most less least please only just both either neither " +
-    "other others same such per via whether up down out off again further once very too"
-  ).split(" "),
-);
-
-/** Light English stemming: plural and possessive endings, enough to match `orders` to `order`. */
-export function stem(word: string): string {
-  if (word.length <= 3) return word;
-  if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
-  if (/(ss|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
-  if (word.endsWith("ss") || word.endsWith("us") || word.endsWith("is")) return word;
-  if (word.endsWith("s")) return word.slice(0, -1);
-  return word;
+/**
+ * A stored value the question names (from value linking, `src/schema/value_index.ts`): the
+ * table holding it is likely needed even when the question names none of its columns.
+ */
+export interface ValueHint {
+  schema: string;
+  table: string;
+  column?: string;
+  /** 0..1: how well the value matched. */
+  score: number;
 }
 
+export interface RankOptions {
+  /** Tables and columns whose stored values the question names. */
+  values?: readonly ValueHint[];
+}
+
+const K1 = 1.2;
+/** Length normalization: low, since a wide table is not less relevant for its many columns. */
+const B = 0.25;
+/** Share of a table's score given to its best-scoring neighbour in the join graph. */
+const NEIGHBOUR_SHARE = 0.5;
+/** Share of the second-best neighbour's score: a table joining two matched ones (a bridge). */
+const BRIDGE_SHARE = 0.3;
 /**
- * Words of an identifier or a sentence: snake_case, camelCase, digits and punctuation split,
- * lower-cased, stemmed, stop words dropped.
+ * Share of the schema's coverage of the question given to each of its tables. Coverage sums,
+ * over the question's words, the best match any table of the schema has (weighted by how few
+ * schemas have the word), normalized a little by the schema's size: the question's words are
+ * usually about one part of the database, so its tables rise together.
  */
-export function terms(text: string): string[] {
-  const spaced = text
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
-    .replace(/([A-Za-z])([0-9])|([0-9])([A-Za-z])/g, "$1$3 $2$4")
-    .toLowerCase();
-  const out: string[] = [];
-  for (const word of spaced.split(/[^\p{L}\p{N}]+/u)) {
-    if (word.length === 0 || STOP_WORDS.has(word)) continue;
-    out.push(stem(word));
+const COVERAGE_SHARE = 1.5;
+const SCHEMA_B = 0.25;
+/** A table matching nothing itself gets less of its schema's coverage the larger the schema. */
+const UNMATCHED_DECAY = 0.1;
+/** Every word of the table's name in the query: the question names this table. */
+const FULL_NAME_BONUS = 1.25;
+/** Extra per additional query word matching the same column ("test takers", "lap time"). */
+const SAME_COLUMN_BONUS = 0.1;
+/** A value hint with score 1 counts as much as a query word found in one table only. */
+const VALUE_WEIGHT = 1;
+
+const indexes = new WeakMap<SchemaSnapshot, RetrievalIndex>();
+
+/**
+ * The snapshot's index, built on first use and kept as long as the snapshot is (a WeakMap keyed
+ * by the snapshot object: a new snapshot gets a new index, the old one goes with its snapshot).
+ * Callers that own the snapshot's lifetime may build one with `buildRetrievalIndex` instead.
+ */
+export function indexOf(snapshot: SchemaSnapshot): RetrievalIndex {
+  let index = indexes.get(snapshot);
+  if (!index) indexes.set(snapshot, index = buildRetrievalIndex(snapshot));
+  return index;
+}
+
+interface QueryWord {
+  raw: string;
+  term: string;
+}
+
+function queryWords(query: string): QueryWord[] {
+  const seen = new Set<string>();
+  const out: QueryWord[] = [];
+  for (const raw of questionWords(query)) {
+    if (isStopWord(raw)) continue;
+    const term = stem(raw);
+    if (seen.has(term)) continue;
+    seen.add(term);
+    out.push({ raw, term });
   }
   return out;
 }
 
-/** Field weights: a word in the table's name says more than one in a column comment. */
-const WEIGHTS = {
-  table: 3,
-  schema: 1,
-  tableComment: 1.5,
-  column: 1,
-  columnComment: 0.5,
-  enumValue: 0.5,
-};
-const K1 = 1.2;
-const B = 0.5;
-/** Share of a table's score given to its foreign-key neighbours (both directions). */
-const NEIGHBOUR_SHARE = 0.5;
-/** Share of the best score in a schema given to every table of that schema. */
-const SCHEMA_SHARE = 0.5;
 /**
- * Weight of a schema word that only shares a prefix with a query word ("weigh" and "weight",
- * "manufacturer" and "manufacture"): on Spider dev it lifts recall@10 from 0.945 to 0.952.
+ * Ranks every table for a query (a plain-language question or keywords).
+ *
+ * 1. Each query word is matched against the catalog's words: table, schema and column names
+ *    (split at case changes, separators and digits, and looked into when run together:
+ *    `posthistorytypeid`), abbreviations (`qty`, `cust_no`), comments and enum values.
+ * 2. BM25 per table over those matches, each weighted by its field and match strength; a bonus
+ *    when several query words hit one column, and when the query names every word of the table.
+ * 3. Value hints (stored values the question names) add to their tables.
+ * 4. Tables next to matched ones in the join graph (declared foreign keys, or joins implied by
+ *    names) get a share of their best neighbour's score and, as bridges between two matched
+ *    tables, of their second best; every table gets a share of the best score in its schema.
+ *
+ * Deterministic: ties go by schema, then name. Tables with no score are left out.
  */
-const PREFIX_WEIGHT = 0.5;
-const PREFIX_MIN = 4;
+export function rankTables(
+  source: SchemaSnapshot | RetrievalIndex,
+  query: string,
+  options: RankOptions = {},
+): RankedTable[] {
+  const index = "docs" in source ? source : indexOf(source);
+  const n = index.docs.length;
+  const words = queryWords(query);
+  const direct = new Float64Array(n);
+  const nameHits = new Map<number, Set<string>>();
+  const columnHits = new Map<number, Map<number, number>>();
+  const coverage = new Map<string, number>();
+  for (const { raw, term } of words) {
+    const matches = matchWord(index, raw, term);
+    if (matches.length === 0) continue;
+    const perDoc = scoreWord(index, matches, nameHits, columnHits);
+    let df = 0;
+    for (const { strength } of perDoc.values()) df += strength;
+    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    const bestHere = new Map<string, number>();
+    for (const [doc, { value }] of perDoc) {
+      direct[doc] += idf * value;
+      const schema = index.tables[doc].schema;
+      bestHere.set(schema, Math.max(bestHere.get(schema) ?? 0, value));
+    }
+    const schemaIdf = Math.log(
+      1 + (index.schemaCount - bestHere.size + 0.5) / (bestHere.size + 0.5),
+    );
+    const meanSize = n / index.schemaCount;
+    for (const [schema, s] of bestHere) {
+      const norm = 1 - SCHEMA_B + SCHEMA_B * (index.schemaSize.get(schema) ?? 1) / meanSize;
+      coverage.set(schema, (coverage.get(schema) ?? 0) + schemaIdf * s / norm);
+    }
+  }
+  for (let doc = 0; doc < n; doc++) {
+    if (direct[doc] === 0) continue;
+    const name = index.docs[doc].nameWords;
+    const hits = nameHits.get(doc);
+    if (hits && name.length > 0 && name.every((w) => hits.has(w))) direct[doc] *= FULL_NAME_BONUS;
+    let most = 0;
+    for (const hits of columnHits.get(doc)?.values() ?? []) most = Math.max(most, hits);
+    if (most > 1) direct[doc] *= 1 + SAME_COLUMN_BONUS * (most - 1);
+  }
+  const valueIdf = Math.log(1 + (n - 0.5) / 1.5) * VALUE_WEIGHT;
+  for (const hint of options.values ?? []) {
+    const doc = index.byKey.get(`${hint.schema}\u0000${hint.table}`);
+    if (doc !== undefined) direct[doc] += valueIdf * Math.max(0, Math.min(1, hint.score));
+  }
 
-interface TableDoc {
-  table: TableInfo;
-  key: string;
-  /** Weighted term frequencies. */
-  tf: Map<string, number>;
-  length: number;
-  nameTerms: Set<string>;
-}
-
-interface Index {
-  docs: TableDoc[];
-  idf: Map<string, number>;
-  avgLength: number;
-  neighbours: Map<string, Set<string>>;
-  byKey: Map<string, TableDoc>;
-}
-
-const indexes = new WeakMap<SchemaSnapshot, Index>();
-
-function tableKey(schema: string, name: string): string {
-  return `${schema}\u0000${name}`;
-}
-
-function buildIndex(snapshot: SchemaSnapshot): Index {
-  const enumValues = new Map(
-    (snapshot.enums ?? []).map((e) => [`${e.schema}.${e.name}`, e.values]),
+  const ranked: RankedTable[] = [];
+  for (let doc = 0; doc < n; doc++) {
+    let first = 0;
+    let second = 0;
+    for (const other of index.graph.neighbours[doc]) {
+      const s = direct[other];
+      if (s > first) [first, second] = [s, first];
+      else if (s > second) second = s;
+    }
+    const t = index.tables[doc];
+    const matched = direct[doc] > 0 || first > 0;
+    const share = matched
+      ? COVERAGE_SHARE
+      : COVERAGE_SHARE / (1 + UNMATCHED_DECAY * (index.schemaSize.get(t.schema) ?? 1));
+    const score = direct[doc] + NEIGHBOUR_SHARE * first + BRIDGE_SHARE * second +
+      share * (coverage.get(t.schema) ?? 0);
+    if (score > 0) {
+      ranked.push({ schema: t.schema, table: t.name, score: Math.round(score * 1000) / 1000 });
+    }
+  }
+  return ranked.sort((a, b) =>
+    b.score - a.score || compare(a.schema, b.schema) || compare(a.table, b.table)
   );
-  const docs: TableDoc[] = snapshot.tables.map((table) => {
-    const tf = new Map<string, number>();
-    let length = 0;
-    const add = (text: string | undefined, weight: number) => {
-      if (!text) return;
-      for (const term of terms(text)) {
-        tf.set(term, (tf.get(term) ?? 0) + weight);
-        length += weight;
-      }
-    };
-    add(table.name, WEIGHTS.table);
-    add(table.schema, WEIGHTS.schema);
-    add(table.comment, WEIGHTS.tableComment);
-    for (const c of table.columns) {
-      add(c.name, WEIGHTS.column);
-      add(c.comment, WEIGHTS.columnComment);
-      const values = c.enumType ? enumValues.get(c.enumType) : undefined;
-      for (const v of values ?? []) add(v, WEIGHTS.enumValue);
-    }
-    return {
-      table,
-      key: tableKey(table.schema, table.name),
-      tf,
-      length,
-      nameTerms: new Set(terms(table.name)),
-    };
-  });
-  const df = new Map<string, number>();
-  for (const doc of docs) {
-    for (const term of doc.tf.keys()) df.set(term, (df.get(term) ?? 0) + 1);
-  }
-  const n = docs.length;
-  const idf = new Map<string, number>();
-  for (const [term, count] of df) idf.set(term, Math.log(1 + (n - count + 0.5) / (count + 0.5)));
-  const byKey = new Map(docs.map((d) => [d.key, d]));
-  const neighbours = new Map<string, Set<string>>();
-  const link = (a: string, b: string) => {
-    if (a === b || !byKey.has(a) || !byKey.has(b)) return;
-    if (!neighbours.has(a)) neighbours.set(a, new Set());
-    neighbours.get(a)!.add(b);
-  };
-  for (const doc of docs) {
-    for (const fk of doc.table.foreignKeys) {
-      const ref = tableKey(fk.refSchema, fk.refTable);
-      link(doc.key, ref);
-      link(ref, doc.key);
-    }
-  }
-  const avgLength = docs.reduce((sum, d) => sum + d.length, 0) / Math.max(1, n);
-  return { docs, idf, avgLength, neighbours, byKey };
-}
-
-function indexOf(snapshot: SchemaSnapshot): Index {
-  let index = indexes.get(snapshot);
-  if (!index) indexes.set(snapshot, index = buildIndex(snapshot));
-  return index;
-}
-
-/** The schema words a query matches: its own at full weight, prefix relatives at less. */
-function queryWeights(index: Index, queryTerms: string[]): Map<string, number> {
-  const weights = new Map<string, number>();
-  for (const term of new Set(queryTerms)) {
-    if (index.idf.has(term)) weights.set(term, 1);
-  }
-  for (const term of new Set(queryTerms)) {
-    if (term.length < PREFIX_MIN) continue;
-    for (const word of index.idf.keys()) {
-      if (word === term || word.length < PREFIX_MIN || weights.get(word) === 1) continue;
-      if (word.startsWith(term) || term.startsWith(word)) weights.set(word, PREFIX_WEIGHT);
-    }
-  }
-  return weights;
 }
 
 /**
- * Ranks every table of the snapshot for a query (a plain-language question or keywords):
- * BM25 over weighted fields (table and schema names, column names, comments, enum values),
- * then a share of each table's score flows to its foreign-key neighbours (so join tables come
- * along) and to the other tables of its schema. Deterministic: ties go by schema, then name.
- * Tables that match nothing, directly or through a neighbour, are left out.
+ * One query word's BM25 contribution per table (before idf): the best of its matches, each
+ * saturated by the table's length and scaled by its strength. Records which name words and
+ * columns it hit.
  */
-export function rankTables(snapshot: SchemaSnapshot, query: string): RankedTable[] {
-  const index = indexOf(snapshot);
-  const weights = queryWeights(index, terms(query));
-  const queryTerms = [...weights.keys()];
-  if (queryTerms.length === 0) return [];
-  const direct = new Map<string, number>();
-  for (const doc of index.docs) {
-    let score = 0;
-    const norm = K1 * (1 - B + B * doc.length / index.avgLength);
-    let nameHits = 0;
-    for (const term of queryTerms) {
-      const tf = doc.tf.get(term);
-      if (!tf) continue;
-      score += weights.get(term)! * index.idf.get(term)! * (tf * (K1 + 1)) / (tf + norm);
-      if (doc.nameTerms.has(term)) nameHits++;
+function scoreWord(
+  index: RetrievalIndex,
+  matches: readonly WordMatch[],
+  nameHits: Map<number, Set<string>>,
+  columnHits: Map<number, Map<number, number>>,
+): Map<number, { value: number; strength: number }> {
+  const perDoc = new Map<number, { value: number; strength: number }>();
+  const hitColumns = new Map<number, Set<number>>();
+  for (const { word, strength } of matches) {
+    const byDoc = new Map<number, number>();
+    for (const p of index.postings.get(word) ?? []) {
+      byDoc.set(p.doc, (byDoc.get(p.doc) ?? 0) + p.weight);
+      if (p.column >= 0) {
+        let cols = hitColumns.get(p.doc);
+        if (!cols) hitColumns.set(p.doc, cols = new Set());
+        cols.add(p.column);
+      } else if (strength >= 0.6 && index.docs[p.doc].nameWords.includes(word)) {
+        let hits = nameHits.get(p.doc);
+        if (!hits) nameHits.set(p.doc, hits = new Set());
+        hits.add(word);
+      }
     }
-    // Every word of the table's name in the query: the question names this table.
-    if (nameHits > 0 && nameHits === doc.nameTerms.size) score *= 1.25;
-    if (score > 0) direct.set(doc.key, score);
-  }
-  const bestInSchema = new Map<string, number>();
-  for (const [key, score] of direct) {
-    const schema = index.byKey.get(key)!.table.schema;
-    bestInSchema.set(schema, Math.max(bestInSchema.get(schema) ?? 0, score));
-  }
-  const final = new Map<string, number>();
-  for (const doc of index.docs) {
-    let score = direct.get(doc.key) ?? 0;
-    let fromNeighbour = 0;
-    for (const other of index.neighbours.get(doc.key) ?? []) {
-      fromNeighbour = Math.max(fromNeighbour, direct.get(other) ?? 0);
+    for (const [doc, tf] of byDoc) {
+      const norm = K1 * (1 - B + B * index.docs[doc].length / index.avgLength);
+      const value = strength * tf * (K1 + 1) / (tf + norm);
+      const prev = perDoc.get(doc);
+      if (!prev || prev.value < value) {
+        perDoc.set(doc, { value, strength: Math.max(strength, prev?.strength ?? 0) });
+      }
     }
-    score += NEIGHBOUR_SHARE * fromNeighbour;
-    score += SCHEMA_SHARE * (bestInSchema.get(doc.table.schema) ?? 0);
-    if (score > 0) final.set(doc.key, score);
   }
-  return [...final].map(([key, score]) => {
-    const t = index.byKey.get(key)!.table;
-    return { schema: t.schema, table: t.name, score: Math.round(score * 1000) / 1000 };
-  }).sort((a, b) => b.score - a.score || compare(a.schema, b.schema) || compare(a.table, b.table));
+  for (const [doc, cols] of hitColumns) {
+    let byColumn = columnHits.get(doc);
+    if (!byColumn) columnHits.set(doc, byColumn = new Map());
+    for (const c of cols) byColumn.set(c, (byColumn.get(c) ?? 0) + 1);
+  }
+  return perDoc;
 }
 
-/** The foreign-key neighbours of a table (both directions), by schema and name. */
+/** The join-graph neighbours of a table (declared foreign keys and joins implied by names). */
 export function neighboursOf(
   snapshot: SchemaSnapshot,
   schema: string,
   table: string,
 ): { schema: string; table: string }[] {
   const index = indexOf(snapshot);
-  return [...index.neighbours.get(tableKey(schema, table)) ?? []].map((key) => {
-    const t = index.byKey.get(key)!.table;
+  const doc = index.byKey.get(`${schema}\u0000${table}`);
+  if (doc === undefined) return [];
+  return index.graph.neighbours[doc].map((i) => {
+    const t = index.tables[i];
     return { schema: t.schema, table: t.name };
   });
 }

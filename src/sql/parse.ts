@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from "libpg-query";
+import { fingerprintSync, loadModule, parseSync } from "libpg-query";
 import { fail, ok, type Result } from "../errors.ts";
 
 /** One node of PostgreSQL's parse tree: `{ NodeType: { ...fields } }`. */
@@ -14,6 +14,11 @@ export interface ParsedStatement {
 export interface SqlParser {
   /** Parses with PostgreSQL's own grammar; a syntax error is SQL_PARSE_FAILED with the position. */
   parse(sql: string): Result<ParsedStatement[]>;
+  /**
+   * libpg-query's fingerprint: the same for statements that differ only in constants and
+   * spacing (for audit lines that must not carry the SQL); undefined when it does not parse.
+   */
+  fingerprint(sql: string): string | undefined;
 }
 
 interface ParseErrorDetails {
@@ -25,6 +30,13 @@ interface ParseErrorDetails {
 export async function createSqlParser(): Promise<SqlParser> {
   await loadModule();
   return {
+    fingerprint(sql) {
+      try {
+        return fingerprintSync(sql);
+      } catch {
+        return undefined;
+      }
+    },
     parse(sql) {
       if (sql.trim() === "") return ok([]);
       let tree: { stmts?: { stmt: AstNode }[] };

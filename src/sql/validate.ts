@@ -9,9 +9,11 @@ import {
 import { type AstNode, nameParts, type SqlParser, walkAst } from "./parse.ts";
 import { refuse } from "./refusal.ts";
 import { operationName, readTarget } from "./statement_rules.ts";
+import { sealRead, type StatementFacts, type ValidatedSql } from "./validated.ts";
 
 export { operationName } from "./statement_rules.ts";
 export type { RefusalReason } from "./refusal.ts";
+export type { StatementFacts, ValidatedSql } from "./validated.ts";
 
 /** Loads the connected database's function catalog (cached by the implementation). */
 export interface FunctionCatalogSource {
@@ -26,7 +28,7 @@ export interface SqlPolicy {
   catalog?: FunctionCatalogSource;
 }
 
-/** SQL the validator accepted, with what it found in it. */
+/** What the grammar rules accepted: the catalog rules (`checkSql`) make it a ValidatedSql. */
 export interface SafeSql extends StatementFacts {
   text: string;
   kind: "select" | "explain";
@@ -47,14 +49,6 @@ export function validateSql(sql: string, parser: SqlParser, policy: SqlPolicy): 
   const found = inspectStatement("SelectStmt", target.value.select, policy);
   if (!found.ok) return found;
   return ok({ text: sql, kind: target.value.kind, ...found.value });
-}
-
-/** What a statement reads and calls, as the walk found it. */
-export interface StatementFacts extends StatementCalls {
-  /** Relations named, as written (`schema.name` or `name`). */
-  tables: string[];
-  /** Functions called, lower-case, qualified as written. */
-  functionNames: string[];
 }
 
 /**
@@ -96,13 +90,19 @@ export function inspectStatement(
   });
 }
 
-/** The grammar rules, then the connected database's catalog rules (VOLATILE functions). */
-export function checkSql(
+/**
+ * The grammar rules, then the connected database's catalog rules (VOLATILE functions): the only
+ * way to a ValidatedSql, which is all the executor runs.
+ */
+export async function checkSql(
   sql: string,
   parser: SqlParser,
   policy: SqlPolicy,
-): Promise<Result<SafeSql>> {
-  return withCatalogRules(validateSql(sql, parser, policy), policy);
+): Promise<Result<ValidatedSql>> {
+  const safe = await withCatalogRules(validateSql(sql, parser, policy), policy);
+  if (!safe.ok) return safe;
+  const { text, kind, ...facts } = safe.value;
+  return ok(sealRead(text, kind, facts, false));
 }
 
 /** Applies the catalog rules to what the grammar rules accepted (reads or writes alike). */

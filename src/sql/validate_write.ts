@@ -2,12 +2,8 @@ import { ok, type Result } from "../errors.ts";
 import type { AstNode, SqlParser } from "./parse.ts";
 import { refuse } from "./refusal.ts";
 import { operationName } from "./statement_rules.ts";
-import {
-  inspectStatement,
-  type SqlPolicy,
-  type StatementFacts,
-  withCatalogRules,
-} from "./validate.ts";
+import { inspectStatement, type SqlPolicy, withCatalogRules } from "./validate.ts";
+import { sealWrite, type StatementFacts, type ValidatedWrite } from "./validated.ts";
 
 /** A write the write-mode validator accepted. */
 export interface SafeWrite extends StatementFacts {
@@ -87,10 +83,13 @@ export function validateWrite(
 }
 
 /** The write rules, then the connected database's catalog rules (VOLATILE functions). */
-export function checkWrite(
+export async function checkWrite(
   sql: string,
   parser: SqlParser,
   policy: SqlPolicy,
-): Promise<Result<SafeWrite>> {
-  return withCatalogRules(validateWrite(sql, parser, policy), policy);
+): Promise<Result<ValidatedWrite>> {
+  const safe = await withCatalogRules(validateWrite(sql, parser, policy), policy);
+  if (!safe.ok) return safe;
+  const { text, operation, target, ...facts } = safe.value;
+  return ok(sealWrite(text, operation, target, facts));
 }

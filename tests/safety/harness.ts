@@ -8,8 +8,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type App, createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/load_config.ts";
-import { limitsFor, openPool, type Sql } from "../../src/db/pool.ts";
+import type postgres from "postgres";
 import { createMemoryLogger } from "../../src/log.ts";
+import { openObserver } from "../support/read_only_db.ts";
 import { connectInMemory } from "../support/in_memory_mcp.ts";
 import { unfenceJson } from "../../src/mcp/tool_result.ts";
 import { type TestCluster, uniqueName } from "../support/test_cluster.ts";
@@ -80,7 +81,7 @@ export interface Target {
   url: string;
   dbName: string;
   /** A superuser pool (read-write sessions) of the test, not of pg-mcp. */
-  observer: Sql;
+  observer: postgres.Sql;
   fingerprint(): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
@@ -88,15 +89,7 @@ export interface Target {
 export async function createTarget(cluster: TestCluster, prefix = "safety"): Promise<Target> {
   const dbName = uniqueName(prefix);
   const url = await cluster.createDatabase(dbName, { sql: [TARGET_SQL] });
-  const log = createMemoryLogger("ERROR");
-  const cfg = loadConfig({ DATABASE_URL: url });
-  if (!cfg.ok) throw cfg.error;
-  const observer = openPool(
-    { ...cfg.value.database, maxPoolSize: 1 },
-    limitsFor(60),
-    log,
-    false,
-  );
+  const observer = openObserver(url);
   return {
     url,
     dbName,
@@ -134,7 +127,7 @@ export async function startMcp(env: Record<string, string>): Promise<McpHarness>
   if (!cfg.ok) throw cfg.error;
   const log = createMemoryLogger("ERROR");
   const app = await createApp(cfg.value, log, "0.0.0-test");
-  const mcp = await connectInMemory(app.deps, "safety-tests");
+  const mcp = await connectInMemory(app.server, "safety-tests");
   const client = mcp.client;
   const close = async () => {
     await mcp.close();

@@ -14,6 +14,8 @@ export function testLlmConfig(baseUrl: string, overrides: Partial<LlmConfig> = {
     maxAttempts: 3,
     validateResults: true,
     sampleRows: 10,
+    questionTimeoutS: 120,
+    candidates: 1,
     ...overrides,
   };
 }

@@ -9,6 +9,7 @@ import { type App, createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config/load_config.ts";
 import { createMemoryLogger, type Logger } from "../../src/log.ts";
 import { type FakeLlm, type FakeStep, startFakeLlm } from "./fake_llm.ts";
+import { openTestDb, type TestDb } from "./read_only_db.ts";
 import { loadSample, type SampleName } from "./samples.ts";
 import { sharedTestCluster } from "./test_cluster.ts";
 
@@ -16,6 +17,8 @@ export interface NlApp extends AsyncDisposable {
   app: App;
   llm: FakeLlm;
   dbUrl: string;
+  /** The test's own read connection to the same database (bypasses pg-mcp's validator). */
+  db: TestDb;
   log: Logger & { lines: string[] };
   /** The text of every message of the n-th chat request (0-based), joined. */
   promptText(n: number): string;
@@ -56,7 +59,9 @@ export async function startNlApp(script: FakeStep[], options: NlAppOptions = {})
     await llm.close();
     throw error;
   }
+  const db = openTestDb(dbUrl);
   const close = async () => {
+    await db.close();
     await app.close();
     await llm.close();
   };
@@ -64,6 +69,7 @@ export async function startNlApp(script: FakeStep[], options: NlAppOptions = {})
     app,
     llm,
     dbUrl,
+    db,
     log,
     promptText: (n) =>
       (llm.chatRequests()[n]?.body?.messages ?? []).map((m) => String(m.content)).join("\n"),

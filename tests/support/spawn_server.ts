@@ -76,14 +76,15 @@ export interface RunOptions {
   wrapper?: string[];
 }
 
-/** Runs main.ts to completion (for start-up failures) with the binary's flags. */
+/** Runs main.ts to completion (start-up failures, CLI commands) with the binary's flags. */
 export async function runServerToExit(
   env: Record<string, string>,
+  args: string[] = [],
   opts: RunOptions = {},
 ): Promise<ExitedRun> {
   const [program, ...wrapperArgs] = [...(opts.wrapper ?? []), Deno.execPath()];
   const out = await new Deno.Command(program, {
-    args: [...wrapperArgs, "run", ...binaryPermissionFlags(), "main.ts"],
+    args: [...wrapperArgs, "run", ...binaryPermissionFlags(), "main.ts", ...args],
     cwd: opts.cwd ?? ROOT,
     env: { ...baseEnv(), ...env },
     clearEnv: true,

@@ -5,24 +5,25 @@
 import assert from "node:assert/strict";
 import { checkAnswer, type NlApp, sqlAnswer, startNlApp } from "../../tests/support/nl_app.ts";
 import type { Result } from "../errors.ts";
-import { answerQuestion, type ResultAnswer, type SqlAnswer } from "./answer_question.ts";
+import { askQuestion, type QueryAnswer, type ResultAnswer } from "./ask_question.ts";
+import { rowObjects } from "../../tests/support/read_only_db.ts";
 
 function ask(nl: NlApp, question: string, returnType: "result" | "sql" = "result") {
-  return answerQuestion(question, returnType, nl.app.deps, nl.app.deps.limits);
+  return askQuestion({ question, returnType }, nl.app.usecases.ask);
 }
 
 async function count(nl: NlApp, sql: string): Promise<number> {
-  const rows = await nl.app.db.run(sql, { maxRows: 10, maxBytes: 100_000 });
+  const rows = await nl.db.run(sql);
   assert.ok(rows.ok);
-  return Number(Object.values(rows.value.rows[0])[0]);
+  return Number(rows.value.rows[0][0]);
 }
 
-function answered(r: Result<SqlAnswer | ResultAnswer>): ResultAnswer {
+function answered(r: Result<QueryAnswer>): ResultAnswer {
   if (!r.ok) assert.fail(`expected an answer, got ${r.error.code}: ${r.error.message}`);
   return r.value as ResultAnswer;
 }
 
-function failed(r: Result<SqlAnswer | ResultAnswer>) {
+function failed(r: Result<QueryAnswer>) {
   if (r.ok) assert.fail("expected a failure");
   return r.error;
 }
@@ -57,7 +58,7 @@ Deno.test("answerQuestion() repairs a wrong column on the second attempt, feedin
   assert.equal(a.generated_sql, a.attempts[1].sql);
   const smiths = await count(nl, "SELECT count(*) FROM cd.members WHERE surname = 'Smith'");
   assert.ok(smiths > 0);
-  assert.equal(Number(a.data.rows[0].smiths), smiths);
+  assert.equal(Number(rowObjects(a.data)[0].smiths), smiths);
   // The repair request carries the failed SQL, PostgreSQL's message, hint and position.
   const repair = nl.llm.chatRequests()[1].body!.messages!;
   assert.equal(repair.length, 4, "system, question, failed answer, feedback");
@@ -160,7 +161,7 @@ Deno.test("answerQuestion() repairs a statement timeout with a cheaper query", a
   ], { env: { SECURITY_MAX_EXECUTION_TIME: "0.3" } });
   const a = answered(await ask(nl, "How many bookings?"));
   assert.deepEqual(a.attempts.map((x) => x.error?.code), ["DB_TIMEOUT", undefined]);
-  assert.equal(a.data.rows[0].n, "4044");
+  assert.equal(rowObjects(a.data)[0].n, "4044");
   assert.match(nl.promptText(1), /ran out of time/);
 });
 
@@ -319,7 +320,7 @@ Deno.test("answerQuestion() ends LLM failures in clear codes", async (t) => {
     ]);
     const a = answered(await ask(nl, "How many facilities?"));
     assert.equal(a.attempts[0].error?.code, "LLM_BAD_OUTPUT");
-    assert.equal(a.data.rows[0].n, "9");
+    assert.equal(rowObjects(a.data)[0].n, "9");
   });
   await t.step("several SELECTs on the last attempt end in LLM_BAD_OUTPUT", async () => {
     await using nl = await startNlApp([sqlAnswer("SELECT 1; SELECT 2")], {

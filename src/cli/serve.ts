@@ -1,0 +1,77 @@
+import type { App } from "../app.ts";
+import type { Config } from "../config/config.ts";
+import { livenessRoute, readinessRoute } from "../http/health.ts";
+import { createHttpAuth } from "../http/auth.ts";
+import { metricsRoute } from "../http/metrics.ts";
+import { serveMetrics } from "../http/metrics_server.ts";
+import { serveHttp } from "../http/serve.ts";
+import type { Logger } from "../log.ts";
+import { createMcpServer } from "../mcp/server.ts";
+import { createStdioTransport } from "../mcp/stdio_transport.ts";
+
+export interface Serving {
+  /** Stops listeners and servers (the caller closes the app). */
+  stop(): Promise<void>;
+  /** Settles when the transport ended on its own: stdin closed (0) or failed (1). */
+  ended: Promise<number>;
+}
+
+/** Serves MCP over stdio or Streamable HTTP, and metrics on their port. */
+export async function serve(
+  app: App,
+  cfg: Config,
+  log: Logger,
+  version: string,
+): Promise<Serving> {
+  const stops: (() => Promise<unknown>)[] = [];
+  let ended: Promise<number> = new Promise(() => undefined);
+  if (cfg.server.transport === "http") {
+    const readiness = readinessRoute(app.databases, version, app.llmCircuit);
+    const http = serveHttp({
+      host: cfg.server.host,
+      port: cfg.server.port,
+      auth: createHttpAuth(cfg.server.authTokens),
+      allowedOrigins: cfg.server.allowedOrigins,
+      allowedHosts: cfg.server.allowedHosts,
+      maxMessageBytes: cfg.server.maxMessageBytes,
+      createServer: (source) => createMcpServer(app.server, source),
+      routes: {
+        "/healthz": { handle: livenessRoute(version), open: true },
+        "/readyz": { handle: readiness },
+        "/health": { handle: readiness },
+        ...(cfg.observability.metricsEnabled
+          ? { "/metrics": { handle: metricsRoute(app.metrics) } }
+          : {}),
+      },
+      log,
+    });
+    stops.push(() => http.shutdown());
+    log.info("server.started", {
+      transport: "http",
+      url: `${http.url}/mcp`,
+      version,
+      databases: app.databases.names(),
+    });
+  } else {
+    const server = createMcpServer(app.server, { transport: "stdio", identity: "stdio" });
+    const transport = createStdioTransport({ maxMessageBytes: cfg.server.maxMessageBytes });
+    ended = transport.finished.then(({ failed }) => failed ? 1 : 0);
+    stops.push(() => server.close());
+    await server.connect(transport);
+    log.info("server.started", {
+      transport: "stdio",
+      version,
+      databases: app.databases.names(),
+    });
+  }
+  if (cfg.observability.metricsEnabled) {
+    const metrics = serveMetrics(cfg.server.host, cfg.observability.metricsPort, app.metrics, log);
+    if (metrics) stops.push(() => metrics.shutdown());
+  }
+  return {
+    ended,
+    async stop() {
+      for (const s of stops) await s().catch(() => undefined);
+    },
+  };
+}

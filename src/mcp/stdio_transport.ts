@@ -1,0 +1,159 @@
+import { type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./sdk.ts";
+
+/**
+ * MCP over stdio, newline-delimited JSON, on Deno's own streams (the SDK's transport ignores the
+ * end of stdin, so a server whose client went away lived on). Robust to what a client or a
+ * broken pipe may send: a message over `maxMessageBytes`, malformed JSON, a batch, invalid UTF-8
+ * each get a JSON-RPC error and the server goes on; the end of stdin closes the transport
+ * (`onclose`); a read or write failure is reported through `onerror` and `failed`.
+ */
+export interface StdioOptions {
+  input?: ReadableStream<Uint8Array>;
+  output?: WritableStream<Uint8Array>;
+  /** The largest message accepted (bytes). */
+  maxMessageBytes: number;
+}
+
+export interface StdioTransport extends Transport {
+  /** Settles when the transport is closed; true when it ended by a failure. */
+  readonly finished: Promise<{ failed: boolean }>;
+}
+
+const NEWLINE = 0x0a;
+
+export function createStdioTransport(options: StdioOptions): StdioTransport {
+  const input = options.input ?? Deno.stdin.readable;
+  const output = options.output ?? Deno.stdout.writable;
+  const writer = output.getWriter();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const encoder = new TextEncoder();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let closed = false;
+  let failed = false;
+  let writing: Promise<void> = Promise.resolve();
+  let finish!: (v: { failed: boolean }) => void;
+  const finished = new Promise<{ failed: boolean }>((r) => finish = r);
+
+  const transport: StdioTransport = {
+    finished,
+    start() {
+      reader = input.getReader();
+      void readLoop();
+      return Promise.resolve();
+    },
+    send(message: JSONRPCMessage) {
+      return write(JSON.stringify(message));
+    },
+    async close() {
+      await end(false);
+    },
+  };
+
+  function write(line: string): Promise<void> {
+    if (closed) return Promise.resolve();
+    const bytes = encoder.encode(line + "\n");
+    writing = writing.then(() => writer.write(bytes)).catch((error) => {
+      void end(true, error);
+    });
+    return writing;
+  }
+
+  function reply(id: string | number | null, code: number, message: string): void {
+    void write(JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }));
+  }
+
+  async function end(byFailure: boolean, error?: unknown) {
+    if (closed) return;
+    closed = true;
+    failed = byFailure;
+    if (error !== undefined) {
+      transport.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    }
+    await writing.catch(() => undefined);
+    await reader?.cancel().catch(() => undefined);
+    await writer.close().catch(() => undefined);
+    transport.onclose?.();
+    finish({ failed });
+  }
+
+  function handleLine(bytes: Uint8Array): void {
+    if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 0x0d)) return;
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      return reply(null, -32700, "Parse error: the message is not valid UTF-8");
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return reply(null, -32700, "Parse error: the message is not valid JSON");
+    }
+    if (Array.isArray(value)) {
+      return reply(null, -32600, "Invalid Request: JSON-RPC batches are not supported");
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      const id = (value as { id?: unknown })?.id;
+      return reply(
+        typeof id === "string" || typeof id === "number" ? id : null,
+        -32600,
+        "Invalid Request: not a JSON-RPC 2.0 message",
+      );
+    }
+    transport.onmessage?.(parsed.data);
+  }
+
+  async function readLoop(): Promise<void> {
+    let chunks: Uint8Array[] = [];
+    let size = 0;
+    let skipping = false; // inside a message that is too large: drop until its newline
+    try {
+      for (;;) {
+        const { value, done } = await reader!.read();
+        if (done) break;
+        let start = 0;
+        for (;;) {
+          const at = value.indexOf(NEWLINE, start);
+          const piece = value.subarray(start, at < 0 ? value.length : at);
+          if (!skipping) {
+            size += piece.length;
+            if (size > options.maxMessageBytes) {
+              skipping = true;
+              chunks = [];
+              reply(
+                null,
+                -32600,
+                `Invalid Request: the message is larger than ${options.maxMessageBytes} bytes`,
+              );
+            } else if (piece.length > 0) chunks.push(piece.slice());
+          }
+          if (at < 0) break;
+          if (!skipping) handleLine(concat(chunks, size));
+          chunks = [];
+          size = 0;
+          skipping = false;
+          start = at + 1;
+        }
+      }
+      if (!skipping && size > 0) handleLine(concat(chunks, size));
+      await end(false);
+    } catch (error) {
+      await end(true, error);
+    }
+  }
+
+  return transport;
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
