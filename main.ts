@@ -25,10 +25,9 @@ function print(text: string): void {
 }
 
 async function configure(): Promise<Config> {
-  const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL }).catch((error) =>
-    refuseToStart(`Cannot read the settings file .env: ${(error as Error).message}`)
-  );
-  const config = loadConfig(env);
+  const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL });
+  if (!env.ok) refuseToStart(env.error.message);
+  const config = loadConfig(env.value);
   if (!config.ok) refuseToStart(config.error.message);
   return config.value;
 }

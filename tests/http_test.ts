@@ -228,13 +228,17 @@ Deno.test("HTTP /readyz: 200 while every database answers, 503 naming the one th
 
 Deno.test("HTTP start-up refusals: a public bind without a token, a port in use (exit 2, one line)", async (t) => {
   await t.step("MCP_HTTP_HOST=0.0.0.0 without a token", async () => {
-    const run = await runServerToExit({
-      MCP_TRANSPORT: "http",
-      MCP_HTTP_HOST: "0.0.0.0",
-      MCP_HTTP_PORT: "0",
-      OBSERVABILITY_METRICS_ENABLED: "false",
-      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-    }, [], 20_000);
+    const run = await runServerToExit(
+      {
+        MCP_TRANSPORT: "http",
+        MCP_HTTP_HOST: "0.0.0.0",
+        MCP_HTTP_PORT: "0",
+        OBSERVABILITY_METRICS_ENABLED: "false",
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      },
+      [],
+      { timeoutMs: 20_000 },
+    );
     assert.equal(run.code, 2, run.stderr);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1, run.stderr);
@@ -246,14 +250,18 @@ Deno.test("HTTP start-up refusals: a public bind without a token, a port in use 
   await t.step("a port another process holds", async () => {
     using holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (holder.addr as Deno.NetAddr).port;
-    const run = await runServerToExit({
-      MCP_TRANSPORT: "http",
-      MCP_HTTP_HOST: "127.0.0.1",
-      MCP_HTTP_PORT: String(port),
-      OBSERVABILITY_METRICS_ENABLED: "false",
-      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-      DATABASE_MIN_POOL_SIZE: "0",
-    }, [], 20_000);
+    const run = await runServerToExit(
+      {
+        MCP_TRANSPORT: "http",
+        MCP_HTTP_HOST: "127.0.0.1",
+        MCP_HTTP_PORT: String(port),
+        OBSERVABILITY_METRICS_ENABLED: "false",
+        DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+        DATABASE_MIN_POOL_SIZE: "0",
+      },
+      [],
+      { timeoutMs: 20_000 },
+    );
     assert.equal(run.code, 2, run.stderr);
     // Log lines are JSON; the refusal is the one line that is not, and it comes last.
     const plain = run.stderr.trim().split("\n").filter((l) => !l.startsWith("{"));

@@ -41,3 +41,10 @@ Deno.test("README quotes the column-privilege recipe that hidden_grants_test run
     assert.ok(readme.includes(line), `README lacks: ${line}`);
   }
 });
+
+Deno.test("README shows the systemd unit that tests/deploy/systemd_unit_test.ts checks", async () => {
+  const unit = await Deno.readTextFile(
+    new URL("../deploy/systemd/pg-mcp.service", import.meta.url),
+  );
+  assert.ok(readme.includes("```ini\n" + unit + "```"), "README's unit differs from the file");
+});

@@ -1,4 +1,5 @@
 import { parse } from "dotenv";
+import { fail, ok, type Result } from "../errors.ts";
 import type { Env } from "./load_config.ts";
 
 /**
@@ -6,18 +7,19 @@ import type { Env } from "./load_config.ts";
  * process environment winning over it. Only the named variables are read, plus those whose name
  * matches `dynamic` (DATABASE_URL_<NAME>: the names are the user's, so the environment is
  * listed; that is why `--allow-env` is not scoped to a list).
+ *
+ * A missing file is no settings file; one that exists but cannot be read (a root-owned 0600
+ * file under systemd's DynamicUser, a directory) is CONFIG_INVALID: the caller prints one line
+ * and exits 2, rather than crashing with a stack trace and being restarted in a loop.
  */
 export async function readEnv(
   names: readonly string[],
   options: { dynamic?: RegExp; envFile?: string } = {},
-): Promise<Env> {
+): Promise<Result<Env>> {
   const { dynamic, envFile = ".env" } = options;
-  let fromFile: Record<string, string> = {};
-  try {
-    fromFile = parse(await Deno.readTextFile(envFile));
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
+  const file = await readSettingsFile(envFile);
+  if (!file.ok) return file;
+  const fromFile = file.value;
   const env: Record<string, string | undefined> = {};
   for (const name of names) env[name] = Deno.env.get(name) ?? fromFile[name];
   if (dynamic) {
@@ -26,5 +28,26 @@ export async function readEnv(
       if (dynamic.test(name)) env[name] = process[name] ?? fromFile[name];
     }
   }
-  return env;
+  return ok(env);
+}
+
+async function readSettingsFile(path: string): Promise<Result<Record<string, string>>> {
+  try {
+    return ok(parse(await Deno.readTextFile(path)));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return ok({});
+    return fail(
+      "CONFIG_INVALID",
+      `Cannot read the settings file "${path}": ${unreadableReason(error)} ` +
+        "(make it readable by this user, or remove it and set the variables in the environment)",
+    );
+  }
+}
+
+/** Why a settings file could not be read, in words; never the file's content. */
+function unreadableReason(error: unknown): string {
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotCapable) return "Deno's --allow-read does not cover it";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  return error instanceof Error ? error.name : String(error);
 }

@@ -192,9 +192,14 @@ function writeAll(out: { writeSync(p: Uint8Array): number }, text: string): void
 }
 
 if (import.meta.main) {
+  const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL });
+  if (!env.ok) {
+    writeAll(Deno.stderr, `eval: ${env.error.message}\n`);
+    Deno.exit(2);
+  }
   const status = await runEvalCli(
     Deno.args,
-    await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL }),
+    env.value,
     {
       stdout: (t) => writeAll(Deno.stdout, t),
       stderr: (t) => writeAll(Deno.stderr, t),

@@ -75,25 +75,34 @@ export interface ExitedRun {
   stderr: string;
 }
 
-/**
- * Runs main.ts to completion (start-up failures, CLI commands) with the binary's flags. A server
- * that does not exit within `timeoutMs` (it started when it should not have) gets SIGTERM, so it
- * ends with its own clean-stop status (0), never the refusal's 2.
- */
+export interface RunOptions {
+  /** A checkout to run main.ts from (its `.env` is read); the repository by default. */
+  cwd?: string;
+  /** A program and arguments that run deno, e.g. `["setpriv", "--bounding-set=-...", "--"]`. */
+  wrapper?: string[];
+  /**
+   * A server that does not exit within this (it started when it should not have) gets SIGTERM,
+   * so it ends with its own clean-stop status (0), never the refusal's 2. Default 30 s.
+   */
+  timeoutMs?: number;
+}
+
+/** Runs main.ts to completion (start-up failures, CLI commands) with the binary's flags. */
 export async function runServerToExit(
   env: Record<string, string>,
   args: string[] = [],
-  timeoutMs = 30_000,
+  opts: RunOptions = {},
 ): Promise<ExitedRun> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...binaryPermissionFlags(), "main.ts", ...args],
-    cwd: ROOT,
+  const [program, ...wrapperArgs] = [...(opts.wrapper ?? []), Deno.execPath()];
+  const out = await new Deno.Command(program, {
+    args: [...wrapperArgs, "run", ...binaryPermissionFlags(), "main.ts", ...args],
+    cwd: opts.cwd ?? ROOT,
     env: { ...baseEnv(), ...env },
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
