@@ -183,9 +183,16 @@ Deno.test("HTTP transport: MCP at /mcp, health, auth tokens, Host and Origin che
     assert.match(res.text, /pg_mcp_tool_calls_total\{tool="query",outcome="ok"\} 1/);
     assert.match(res.text, /pg_mcp_tool_duration_seconds_count\{tool="query"\} 1/);
     assert.match(res.text, /pg_mcp_circuit_breaker_state\{dependency="llm"\} 0/);
-    // No second listener serves them without the token (OBSERVABILITY_METRICS_PORT is stdio's).
-    const others = server.stderr.filter((l) => l.includes('"metrics.started"'));
-    assert.deepEqual(others, [], "metrics are not served on another port without the token");
+    // OBSERVABILITY_METRICS_PORT serves them too, behind the same token.
+    const started = server.stderr.find((l) => l.includes('"metrics.started"'));
+    assert.ok(started, "the metrics port is served in HTTP mode too");
+    const url = String(JSON.parse(started).url);
+    const open = await get(url);
+    assert.equal(open.status, 401, "the metrics port needs the token");
+    assert.equal(open.headers.get("www-authenticate"), CHALLENGE);
+    const allowed = await get(url, auth);
+    assert.equal(allowed.status, 200);
+    assert.match(allowed.text, /pg_mcp_tool_calls_total\{tool="query",outcome="ok"\} 1/);
   });
 
   await t.step("SIGTERM stops the service cleanly", async () => {

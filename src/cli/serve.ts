@@ -24,13 +24,14 @@ export async function serve(
   version: string,
 ): Promise<Serving> {
   const stops: (() => Promise<unknown>)[] = [];
+  const auth = createHttpAuth(cfg.server.authTokens);
   let ended: Promise<number> = new Promise(() => undefined);
   if (cfg.server.transport === "http") {
     const readiness = readinessRoute(app.databases, version, app.llmCircuit);
     const http = serveHttp({
       host: cfg.server.host,
       port: cfg.server.port,
-      auth: createHttpAuth(cfg.server.authTokens),
+      auth,
       allowedOrigins: cfg.server.allowedOrigins,
       allowedHosts: cfg.server.allowedHosts,
       maxMessageBytes: cfg.server.maxMessageBytes,
@@ -64,10 +65,16 @@ export async function serve(
       databases: app.databases.names(),
     });
   }
-  // Over HTTP, /metrics is a route of the MCP listener, behind its token; only stdio needs a port
-  // of its own (which would otherwise serve the metrics to anyone reaching MCP_HTTP_HOST).
-  if (cfg.observability.metricsEnabled && cfg.server.transport === "stdio") {
-    const metrics = serveMetrics(cfg.server.host, cfg.observability.metricsPort, app.metrics, log);
+  // Metrics also on their own port, as the design says; over HTTP behind the same tokens as
+  // /mcp (a public bind would otherwise serve them to anyone), and at /metrics on the MCP port.
+  if (cfg.observability.metricsEnabled) {
+    const metrics = serveMetrics(
+      cfg.server.host,
+      cfg.observability.metricsPort,
+      app.metrics,
+      log,
+      cfg.server.transport === "http" ? auth : undefined,
+    );
     if (metrics) stops.push(() => metrics.shutdown());
   }
   return {
