@@ -134,9 +134,13 @@ class Cluster implements TestCluster {
   }
 }
 
-/** Starts a new local cluster, or wraps `TEST_DATABASE_URL` when that is set. */
-export async function startTestCluster(): Promise<TestCluster> {
-  const external = Deno.env.get("TEST_DATABASE_URL");
+/**
+ * Starts a new local cluster, or wraps `external` (a superuser URL of a running server; by default
+ * `TEST_DATABASE_URL`) when that is set.
+ */
+export async function startTestCluster(
+  external: string | undefined = Deno.env.get("TEST_DATABASE_URL"),
+): Promise<TestCluster> {
   if (external) return new Cluster(external, null, null);
   const dir = await Deno.makeTempDir({ prefix: "pg_mcp_test_" });
   const data = `${dir}/data`;
