@@ -19,6 +19,15 @@ export function binaryPermissionFlags(): string[] {
   );
 }
 
+/** How main.ts runs: Deno with the binary's flags, from the project root. */
+export function serverCommand(): { command: string; args: string[]; cwd: string } {
+  return {
+    command: Deno.execPath(),
+    args: ["run", ...binaryPermissionFlags(), "main.ts"],
+    cwd: ROOT,
+  };
+}
+
 export interface RunningServer extends AsyncDisposable {
   client: Client;
   /** Lines the server wrote to stderr so far. */
@@ -30,7 +39,7 @@ export interface RunningServer extends AsyncDisposable {
  * Only these reach the child: no variable of the test process leaks into its config, and every
  * pg-mcp variable is set (empty means unset) so a developer's .env file cannot either.
  */
-function baseEnv(): Record<string, string> {
+export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = Object.fromEntries(ENV_VARS.map((n) => [n, ""]));
   env.OBSERVABILITY_METRICS_PORT = "0"; // a free port: test servers never contend for 9090
   for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
@@ -47,9 +56,7 @@ export function childEnv(env: Record<string, string>): Record<string, string> {
 
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", ...binaryPermissionFlags(), "main.ts"],
-    cwd: ROOT,
+    ...serverCommand(),
     env: { ...baseEnv(), ...env },
     stderr: "pipe",
   });
@@ -111,6 +118,8 @@ export async function runServerToExit(
 export interface HttpServerProcess extends AsyncDisposable {
   /** e.g. http://127.0.0.1:PORT */
   baseUrl: string;
+  /** The server process (for /proc/<pid>/status). */
+  pid: number;
   stderr: string[];
   stop(): Promise<number>;
 }
@@ -119,9 +128,10 @@ const STOP_GRACE_MS = 5_000;
 
 /** Starts main.ts in HTTP mode on a free loopback port and waits for its start-up log line. */
 export async function startHttpServer(env: Record<string, string>): Promise<HttpServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...binaryPermissionFlags(), "main.ts"],
-    cwd: ROOT,
+  const { command, args, cwd } = serverCommand();
+  const child = new Deno.Command(command, {
+    args,
+    cwd,
     env: {
       ...baseEnv(),
       MCP_TRANSPORT: "http",
@@ -178,7 +188,13 @@ export async function startHttpServer(env: Record<string, string>): Promise<Http
     })();
     return stopped;
   };
-  return { baseUrl, stderr, stop, [Symbol.asyncDispose]: async () => void await stop() };
+  return {
+    baseUrl,
+    pid: child.pid,
+    stderr,
+    stop,
+    [Symbol.asyncDispose]: async () => void await stop(),
+  };
 }
 
 function splitLines(): TransformStream<string, string> {

@@ -197,11 +197,13 @@ export interface StartOptions {
    * (they need PostgreSQL's server binaries).
    */
   local?: boolean;
+  /** A superuser URL of a running server to wrap instead (default: TEST_DATABASE_URL). */
+  external?: string;
 }
 
-/** Starts a new local cluster, or wraps `TEST_DATABASE_URL` when that is set (see `local`). */
+/** Starts a new local cluster, or wraps `external` / `TEST_DATABASE_URL` (see `local`). */
 export async function startTestCluster(opts: StartOptions = {}): Promise<TestCluster> {
-  const external = Deno.env.get("TEST_DATABASE_URL");
+  const external = opts.external ?? Deno.env.get("TEST_DATABASE_URL");
   if (external && !opts.local) return new Cluster(external, null, null);
   const dir = await Deno.makeTempDir({ prefix: "pg_mcp_test_" });
   const data = `${dir}/data`;

@@ -1,0 +1,25 @@
+/**
+ * How the benchmark configures pg-mcp and calls its tool: the one place to change either (the
+ * per-call output budget variable and the `max_rows` argument, when they exist, go here).
+ */
+
+/** pg-mcp's environment on top of the tests' base (every pg-mcp variable unset). */
+export function pgMcpEnv(databaseUrl: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    // Room for the 100,000-row workload: every mode must return every row, never a truncated
+    // result (the workloads check the row count, and pg-mcp's `truncated` flag fails the run).
+    SECURITY_MAX_ROWS: "1000000",
+    SECURITY_MAX_RESULT_BYTES: "1000000000",
+  };
+}
+
+/** The arguments of pg-mcp's `execute_sql` for one statement. */
+export function executeSqlArguments(sql: string): Record<string, unknown> {
+  return { sql };
+}
+
+/** The arguments of the reference server's `query` tool. */
+export function referenceQueryArguments(sql: string): Record<string, unknown> {
+  return { sql };
+}
