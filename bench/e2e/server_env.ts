@@ -11,6 +11,9 @@ export function pgMcpEnv(databaseUrl: string): Record<string, string> {
     // result (the workloads check the row count, and pg-mcp's `truncated` flag fails the run).
     SECURITY_MAX_ROWS: "1000000",
     SECURITY_MAX_RESULT_BYTES: "1000000000",
+    MCP_MAX_RESULT_CHARS: "1000000000",
+    // A benchmark is many calls a second from one client: the per-client limit would stop it.
+    RATE_LIMIT_REQUESTS_PER_MINUTE: "0",
   };
 }
 
