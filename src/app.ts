@@ -51,7 +51,10 @@ export interface App {
   metrics: Metrics;
   /** The language model's circuit breaker: closed, open or half_open. */
   llmCircuit(): string;
-  /** Settles once DATABASE_MIN_POOL_SIZE connections per database are open (or could not be). */
+  /**
+   * Settles once DATABASE_MIN_POOL_SIZE connections per database are open (or could not be) and
+   * each schema was read (its profile and value index then build in the background).
+   */
   warmed: Promise<number>;
   /**
    * The start-up role check of every database: warns when a role can do more than read; fails
@@ -219,7 +222,7 @@ export async function createApp(
     // its snapshot, profile and value index ready (or being built).
     warmed: Promise.all(databases.map(async (d) => {
       const opened = await d.warm();
-      void d.schema.get();
+      await d.schema.get();
       return opened;
     })).then((n) => n.reduce((a, b) => a + b, 0)),
     checkRoles: () => checkRoles(databases, config.security.requireReadonlyRole, log),

@@ -75,7 +75,7 @@ Deno.test("query tool: a DELETE is refused, not repaired; details carry the atte
   assert.equal(nl.llm.chatRequests().length, 1);
   const members = await nl.db.run("SELECT count(*) AS n FROM cd.members");
   assert.ok(members.ok);
-  assert.equal(members.value.rows[0][0], "31");
+  assert.equal(members.value.rows.values()[0][0], "31");
 });
 
 Deno.test("main.ts with a bad LLM_EXAMPLES_FILE exits 2 naming the line, nothing on stdout", async () => {

@@ -2,12 +2,13 @@ import { fail, ok, type Result } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { ValidatedSql } from "../sql/validated.ts";
 import type { DriverColumn, RawRow } from "./driver.ts";
-import type { JsonValue } from "./pg_text.ts";
+import type { JsonRows } from "./json_rows.ts";
 import type { Pool } from "./pool.ts";
 import {
   type CollectLimits,
   columnTypes,
   RowCollector,
+  type RowFacts,
   type TruncatedBy,
 } from "./row_collector.ts";
 import type { SessionLimits } from "./session_settings.ts";
@@ -21,12 +22,12 @@ export interface Column {
   type: string;
 }
 
-/** A read's rows, converted and serialized once. */
+/** A read's rows, converted straight to JSON text once. */
 export interface ReadResult {
   columns: Column[];
-  rows: JsonValue[][];
-  /** `rows` as JSON text, exactly as a client receives it. */
-  rowsJson: string;
+  rows: JsonRows;
+  /** Noted while the rows came: columns NULL in every row. */
+  facts: RowFacts;
   rowCount: number;
   truncated: boolean;
   truncatedBy?: TruncatedBy;
@@ -93,7 +94,7 @@ export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
         limits: sql ? limits : catalogLimits,
         signal,
         jit: sql !== undefined,
-        reset: sql ? !sql.sessionSafe : false,
+        reset: !sql ? "none" : sql.sessionSafe ? "advisory_locks" : "all",
         retryDeadSession: true,
       },
       log,
@@ -278,7 +279,7 @@ async function streamRows(
   return ok({
     columns: names.map((name, i) => ({ name, type: types.info(oids[i]).name })),
     rows: collected.rows,
-    rowsJson: collected.rowsJson,
+    facts: collected.facts,
     rowCount: collected.rows.length,
     truncated: collected.truncatedBy !== undefined,
     ...(collected.truncatedBy ? { truncatedBy: collected.truncatedBy } : {}),

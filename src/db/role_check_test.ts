@@ -53,7 +53,7 @@ Deno.test("the README's read-only role recipe passes the check, reads, and canno
     assert.deepEqual(report.value, { role: role.name, readOnly: true, problems: [] });
     const rows = await db.run("SELECT count(*)::int AS n FROM t");
     assert.ok(rows.ok);
-    assert.equal(rows.value.rows[0][0], 2);
+    assert.equal(rows.value.rows.values()[0][0], 2);
     // Even a plain session of the role, outside pg-mcp, cannot write.
     for (
       const sql of [

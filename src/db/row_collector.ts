@@ -1,5 +1,6 @@
 import type { DriverColumn, RawRow } from "./driver.ts";
-import { type JsonValue, textToJson } from "./pg_text.ts";
+import { JsonRows } from "./json_rows.ts";
+import { textToJsonText } from "./pg_text.ts";
 import type { TypeInfo } from "./pg_types.ts";
 
 /** Why a result was cut short: the row cap, or the size budget. */
@@ -14,25 +15,27 @@ export interface CollectLimits {
   maxBytes: number;
 }
 
-/** Rows converted once to exact JSON values, serialized once, counted as they come. */
+/** What the rows are, beyond themselves, noted while they came (for the result checks). */
+export interface RowFacts {
+  /** Per column: NULL in every row kept (false when there is no row). */
+  allNull: boolean[];
+}
+
 export interface CollectedRows {
-  rows: JsonValue[][];
-  /** The rows as one JSON array, exactly as a client will receive them. */
-  rowsJson: string;
+  rows: JsonRows;
+  facts: RowFacts;
   truncatedBy?: TruncatedBy;
 }
 
 /**
- * Turns raw text rows into JSON values by column type, and stops at the row cap or when the
- * serialized rows would pass the character or byte budget. Each row is serialized once: that
- * text is what the budget counts and what the answer's text copy reuses.
+ * Turns raw text rows straight into JSON text by column type (no JavaScript value on the way for
+ * the usual types), and stops at the row cap or when the rows would pass the character or byte
+ * budget. That text is what the budget counts and what the answer carries.
  */
 export class RowCollector {
-  readonly #rows: JsonValue[][] = [];
-  readonly #json: string[] = [];
+  readonly #pieces: string[] = [];
   readonly #decoder = new TextDecoder();
-  readonly #encoder = new TextEncoder();
-  #scratch = new Uint8Array(4096);
+  readonly #allNull: boolean[];
   #chars = 2; // "[" and "]"
   #bytes = 2;
   #truncatedBy: TruncatedBy | undefined;
@@ -41,39 +44,53 @@ export class RowCollector {
     private readonly types: readonly TypeInfo[],
     private readonly lookup: (oid: number) => TypeInfo,
     private readonly limits: CollectLimits,
-  ) {}
+  ) {
+    this.#allNull = types.map(() => true);
+  }
 
   get full(): boolean {
     return this.#truncatedBy !== undefined;
   }
 
   get count(): number {
-    return this.#rows.length;
+    return this.#pieces.length;
   }
 
   /** Adds rows; false once a cap is reached (later rows are dropped). */
   add(batch: readonly RawRow[]): boolean {
     for (const raw of batch) {
       if (this.#truncatedBy) return false;
-      if (this.#rows.length >= this.limits.maxRows) {
+      if (this.#pieces.length >= this.limits.maxRows) {
         this.#truncatedBy = "rows";
         return false;
       }
-      const values = raw.map((v, i) =>
-        v === null ? null : textToJson(this.#decoder.decode(v), this.types[i], this.lookup)
-      );
-      const json = JSON.stringify(values);
-      const separator = this.#rows.length > 0 ? 1 : 0;
+      // UTF-8 size of the JSON: the raw bytes plus what escaping added (always ASCII).
+      let extraBytes = 0;
+      let json = "[";
+      for (let i = 0; i < raw.length; i++) {
+        const v = raw[i];
+        if (i > 0) json += ",";
+        if (v === null) {
+          json += "null";
+          continue;
+        }
+        this.#allNull[i] = false;
+        const text = this.#decoder.decode(v);
+        const value = textToJsonText(text, this.types[i], this.lookup);
+        json += value;
+        extraBytes += v.length - text.length; // multi-byte characters
+      }
+      json += "]";
+      const separator = this.#pieces.length > 0 ? 1 : 0;
       const chars = this.#chars + json.length + separator;
-      const bytes = this.#bytes + this.#utf8Length(json) + separator;
+      const bytes = this.#bytes + json.length + extraBytes + separator;
       if (chars > this.limits.maxChars || bytes > this.limits.maxBytes) {
         this.#truncatedBy = "bytes";
         return false;
       }
       this.#chars = chars;
       this.#bytes = bytes;
-      this.#rows.push(values);
-      this.#json.push(json);
+      this.#pieces.push(json);
     }
     return true;
   }
@@ -84,18 +101,12 @@ export class RowCollector {
   }
 
   finish(): CollectedRows {
+    const rows = this.#pieces.length;
     return {
-      rows: this.#rows,
-      rowsJson: `[${this.#json.join(",")}]`,
+      rows: new JsonRows(this.#pieces),
+      facts: { allNull: this.#allNull.map((n) => n && rows > 0) },
       ...(this.#truncatedBy ? { truncatedBy: this.#truncatedBy } : {}),
     };
-  }
-
-  #utf8Length(text: string): number {
-    if (this.#scratch.length < text.length * 3) {
-      this.#scratch = new Uint8Array(Math.max(text.length * 3, this.#scratch.length * 2));
-    }
-    return this.#encoder.encodeInto(text, this.#scratch).written;
   }
 }
 

@@ -36,7 +36,6 @@ export function transactionPreamble(
     ["IntervalStyle", "iso_8601"],
     ["extra_float_digits", "1"],
     ["bytea_output", "hex"],
-    ...(readOnly ? [["transaction_read_only", "on"] as [string, string]] : []),
     ...(jit ? [] : [["jit", "off"] as [string, string]]),
   ];
   return `BEGIN ${readOnly ? "READ ONLY" : "READ WRITE"}; SELECT ` +

@@ -20,8 +20,13 @@ export interface TransactionOptions {
   signal?: AbortSignal;
   /** false for our own catalog queries: compiling them costs more than running them. */
   jit?: boolean;
-  /** Drop all session state after the transaction (DISCARD ALL). */
-  reset: boolean;
+  /**
+   * What may outlive the transaction and must go: "all" (DISCARD ALL: anything could, for
+   * writes and for statements nobody validated), "advisory_locks" (a validated SELECT or EXPLAIN
+   * cannot PREPARE, DECLARE or LISTEN; what it could leave past ROLLBACK is a session advisory
+   * lock taken by a function, even one a view calls), or "none" (pg-mcp's own catalog SQL).
+   */
+  reset: "all" | "advisory_locks" | "none";
   /**
    * Run once more on a fresh session when the first one turned out dead before the statement
    * could start (a pooled connection the server had closed). Only for reads.
@@ -184,8 +189,11 @@ function endTransaction(
 ): void {
   const { session } = lease;
   const steps: Promise<void>[] = [];
-  if (!committed) steps.push(session.script("ROLLBACK"));
-  if (options.reset) steps.push(session.script("DISCARD ALL"));
+  // Releasing advisory locks rides in ROLLBACK's own message: no extra write, no extra trip.
+  const unlock = options.reset === "advisory_locks" ? "; SELECT pg_advisory_unlock_all()" : "";
+  if (!committed) steps.push(session.script(`ROLLBACK${unlock}`));
+  else if (unlock) steps.push(session.script(unlock.slice(2)));
+  if (options.reset === "all") steps.push(session.script("DISCARD ALL"));
   if (steps.length === 0) {
     lease.release();
     return;

@@ -38,7 +38,7 @@ export function createWriteExecutor(options: {
           readOnly: false,
           limits: options.limits,
           signal,
-          reset: true,
+          reset: "all",
           retryDeadSession: false,
           commit,
         },

@@ -169,7 +169,7 @@ async function evaluate(
           skeleton: () => ({}),
         });
         return rows.ok
-          ? { ok: true, value: { columns: rows.value.columns, rows: rows.value.rows } }
+          ? { ok: true, value: { columns: rows.value.columns, rows: rows.value.rows.values() } }
           : rows;
       },
       now: io.now,

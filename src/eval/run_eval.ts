@@ -148,7 +148,10 @@ async function evalOne(q: EvalQuestion, deps: EvalDeps): Promise<QuestionResult>
     };
   }
   if (!("data" in a)) return { ...ran, outcome: "wrong", right: false, reason: "no rows" };
-  const cmp = compareResults(gold.value, a.data, q.orderMatters);
+  const cmp = compareResults(gold.value, {
+    columns: a.data.columns,
+    rows: a.data.rows.values(),
+  }, q.orderMatters);
   return cmp.match
     ? { ...ran, outcome: "correct", right: true }
     : { ...ran, outcome: "wrong", right: false, reason: cmp.reason };

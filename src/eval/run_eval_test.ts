@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ResultTable } from "./compare.ts";
 import { fail, ok, type Result } from "../errors.ts";
+import { JsonRows } from "../db/json_rows.ts";
 import type { ResultAnswer, SqlAnswer } from "../usecases/ask_question.ts";
 import type { EvalQuestion } from "./questions.ts";
 import { toMarkdown } from "./report.ts";
@@ -22,7 +23,7 @@ function answer(values: number[], attempts: number, tokens: number): Result<Resu
     data: {
       columns: ["x"],
       column_types: ["integer"],
-      rows: values.map((x) => [x]),
+      rows: JsonRows.of(values.map((x) => [x])),
       row_count: values.length,
       execution_time: 0.001,
     },

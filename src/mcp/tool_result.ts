@@ -1,5 +1,5 @@
 import type { Result } from "../errors.ts";
-import { rowsJsonOf } from "../usecases/result_data.ts";
+import { JsonRows } from "../db/json_rows.ts";
 import type { CallToolResult } from "./sdk.ts";
 
 export interface FailureBody {
@@ -46,8 +46,8 @@ export function toToolResult<T extends object>(
  */
 export function serializeBody(body: Record<string, unknown>): string {
   const data = body.data as Record<string, unknown> | undefined;
-  const rowsJson = rowsJsonOf(data);
-  if (rowsJson === undefined) return JSON.stringify(body);
+  if (!(data?.rows instanceof JsonRows)) return JSON.stringify(body);
+  const rowsJson = data.rows.json();
   const marker = `pg-mcp-rows-${crypto.randomUUID()}`;
   const json = JSON.stringify({ ...body, data: { ...data, rows: marker } });
   const at = json.indexOf(`"${marker}"`);

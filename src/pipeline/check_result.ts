@@ -32,7 +32,7 @@ export function deterministicChecks(rows: ReadResult): CheckFinding[] {
     });
     return findings;
   }
-  const allNull = rows.columns.filter((_, i) => rows.rows.every((r) => r[i] === null));
+  const allNull = rows.columns.filter((_, i) => rows.facts.allNull[i]);
   if (allNull.length > 0) {
     findings.push({
       check: "all_null_columns",
@@ -42,13 +42,8 @@ export function deterministicChecks(rows: ReadResult): CheckFinding[] {
       } ${allNull.length > 1 ? "are" : "is"} NULL in every row`,
     });
   }
-  const seen = new Set<string>();
-  let duplicates = 0;
-  for (const row of rows.rows) {
-    const key = JSON.stringify(row);
-    if (seen.has(key)) duplicates++;
-    else seen.add(key);
-  }
+  // Equal rows have equal JSON: the pieces compare as they are.
+  const duplicates = rows.rows.length - new Set(rows.rows.pieces).size;
   if (duplicates > 0) {
     findings.push({
       check: "duplicate_rows",
@@ -121,7 +116,7 @@ export async function checkResult(
       columns: input.rows.columns,
       rowCount: input.rows.rowCount,
       truncated: input.rows.truncated,
-      sampleRows: input.rows.rows.slice(0, input.sampleRows).map((row) =>
+      sampleRows: input.rows.rows.head(input.sampleRows).map((row) =>
         Object.fromEntries(input.rows.columns.map((c, i) => [c.name, row[i]]))
       ),
     }),

@@ -1,17 +1,18 @@
 import assert from "node:assert/strict";
 import { startFakeLlm } from "../../tests/support/fake_llm.ts";
 import type { ReadResult } from "../db/read_executor.ts";
+import { JsonRows } from "../db/json_rows.ts";
 import { createMemoryLogger } from "../log.ts";
 import { checkResult, deterministicChecks } from "./check_result.ts";
 import { testLlm } from "../../tests/support/llm_config.ts";
 
 function rows(data: Record<string, unknown>[], extra: Partial<ReadResult> = {}): ReadResult {
   const names = data.length > 0 ? Object.keys(data[0]) : ["a"];
-  const values = data.map((r) => names.map((n) => r[n])) as ReadResult["rows"];
+  const values = data.map((r) => names.map((n) => r[n]));
   return {
     columns: names.map((name) => ({ name, type: "text" })),
-    rows: values,
-    rowsJson: JSON.stringify(values),
+    rows: JsonRows.of(values),
+    facts: { allNull: names.map((n) => values.length > 0 && data.every((r) => r[n] === null)) },
     rowCount: data.length,
     truncated: false,
     executionMs: 1,

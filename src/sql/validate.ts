@@ -111,7 +111,7 @@ export async function checkSql(
   const safe = await withCatalogRules(validateSql(sql, parser, policy), policy);
   if (!safe.ok) return safe;
   const { text, kind, ...facts } = safe.value;
-  return ok(sealRead(text, kind, facts, false));
+  return ok(sealRead(text, kind, facts, true));
 }
 
 /** Applies the catalog rules to what the grammar rules accepted (reads or writes alike). */

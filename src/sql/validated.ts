@@ -22,8 +22,9 @@ export interface ValidatedSql {
   readonly kind: "select" | "explain";
   readonly facts: StatementFacts;
   /**
-   * True when no call in it can leave session state behind (only built-in functions and
-   * operators): the executor may then skip the session reset. False when in doubt.
+   * True when the validator checked it is one SELECT or EXPLAIN: it cannot PREPARE, DECLARE a
+   * held cursor, LISTEN or change settings past ROLLBACK, so the executor's reset only releases
+   * session advisory locks instead of a whole DISCARD ALL. False when in doubt.
    */
   readonly sessionSafe: boolean;
   readonly [VALIDATED]: true;

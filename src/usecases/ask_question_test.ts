@@ -15,7 +15,7 @@ function ask(nl: NlApp, question: string, returnType: "result" | "sql" = "result
 async function count(nl: NlApp, sql: string): Promise<number> {
   const rows = await nl.db.run(sql);
   assert.ok(rows.ok);
-  return Number(rows.value.rows[0][0]);
+  return Number(rows.value.rows.values()[0][0]);
 }
 
 function answered(r: Result<QueryAnswer>): ResultAnswer {

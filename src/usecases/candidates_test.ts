@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import type { ReadResult } from "../db/read_executor.ts";
+import { JsonRows } from "../db/json_rows.ts";
 import { ZERO_USAGE } from "../llm/llm_client.ts";
 import { type Candidate, disagreementPenalty, resultFingerprint, vote } from "./candidates.ts";
 
 function rows(values: unknown[][]): ReadResult {
   return {
     columns: values[0]?.map((_, i) => ({ name: `c${i}`, type: "text" })) ?? [],
-    rows: values as ReadResult["rows"],
-    rowsJson: JSON.stringify(values),
+    rows: JsonRows.of(values),
+    facts: { allNull: [] },
     rowCount: values.length,
     truncated: false,
     executionMs: 1,

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../db/pg_text.ts";
+import type { JsonRows } from "../db/json_rows.ts";
 import type { ReadResult } from "../db/read_executor.ts";
 
 /** The `data` of an answer: what `query` and `execute_sql` both return for rows. */
@@ -7,15 +7,12 @@ export interface ResultData {
   columns: string[];
   /** PostgreSQL's type of each column, in the same order. */
   column_types: string[];
-  /** One array of values per row, in column order. */
-  rows: JsonValue[][];
+  /** One array of values per row, in column order (serialized once, as JSON text pieces). */
+  rows: JsonRows;
   row_count: number;
   /** Seconds the database took, including fetching the rows (millisecond precision). */
   execution_time: number;
 }
-
-/** The rows as JSON text, kept beside `data` (not serialized) so they are serialized once. */
-export const ROWS_JSON: unique symbol = Symbol("rowsJson");
 
 export function toResultData(r: ReadResult): ResultData {
   const data: ResultData = {
@@ -25,15 +22,7 @@ export function toResultData(r: ReadResult): ResultData {
     row_count: r.rowCount,
     execution_time: Math.round(r.executionMs) / 1000,
   };
-  Object.defineProperty(data, ROWS_JSON, { value: r.rowsJson, enumerable: false });
   return data;
-}
-
-/** The rows' JSON text when `data` came from `toResultData`. */
-export function rowsJsonOf(data: unknown): string | undefined {
-  if (data === null || typeof data !== "object") return undefined;
-  const json = (data as { [ROWS_JSON]?: unknown })[ROWS_JSON];
-  return typeof json === "string" ? json : undefined;
 }
 
 /**

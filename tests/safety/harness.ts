@@ -143,6 +143,7 @@ export async function startMcp(env: Record<string, string>): Promise<McpHarness>
   if (!cfg.ok) throw cfg.error;
   const log = createMemoryLogger("ERROR");
   const app = await createApp(cfg.value, log, "0.0.0-test");
+  await app.warmed; // start-up reads done: they are not an attack's doing
   const mcp = await connectInMemory(app.server, "safety-tests");
   const client = mcp.client;
   const close = async () => {

@@ -72,12 +72,16 @@ export function openTestDb(url: string, options: TestDbOptions = {}): TestDb {
   };
 }
 
-/** Row arrays as objects keyed by column name, for assertions. */
-export function rowObjects(
-  result: ReadResult | { columns: (string | { name: string })[]; rows: unknown[][] },
-) {
+/** Rows as objects keyed by column name, for assertions (rows as arrays or as JSON pieces). */
+export function rowObjects(result: {
+  columns: readonly (string | { name: string })[];
+  rows: { values(): unknown[][] } | readonly (readonly unknown[])[];
+}): Record<string, unknown>[] {
   const names = result.columns.map((c) => typeof c === "string" ? c : c.name);
-  return result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
+  const rows = Array.isArray(result.rows)
+    ? result.rows as readonly (readonly unknown[])[]
+    : (result.rows as { values(): unknown[][] }).values();
+  return rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
 }
 
 /** The default policy: the blocked list and the database's own function catalog. */
