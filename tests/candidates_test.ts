@@ -115,7 +115,8 @@ Deno.test("ambiguity: a client that supports elicitation is asked, and its choic
       name: "query",
       arguments: { question: "How many bookings are there?" },
     });
-    const body = r.structuredContent as Record<string, unknown>;
+    // Messages cross as JSON on a real transport: this in-memory pair hands objects over.
+    const body = JSON.parse(JSON.stringify(r.structuredContent)) as Record<string, unknown>;
     assert.equal(r.isError, undefined, JSON.stringify(body));
     assert.equal(asked.length, 1);
     assert.match(asked[0], /can mean different things/);

@@ -245,3 +245,35 @@ function cancelUntilSettled(query: { cancel(): void }, settled: () => boolean): 
     else canceller(query);
   }, 200);
 }
+
+/**
+ * postgres.js 3.4.9 can throw from a timer when a socket closes while a write is queued (its
+ * `nextWrite` then calls `write` on a null socket): an uncaught TypeError that would end the
+ * whole process over one dead connection. The session it belonged to is already closed, and our
+ * pool never lends it again, so that error (and only one thrown inside the driver's own
+ * connection code) is logged and stopped. Returns the function that removes the guard.
+ */
+export function guardDriverFaults(log: Logger, target: EventTarget = globalThis): () => void {
+  const fromDriver = (error: unknown) =>
+    error instanceof Error &&
+    /postgres@3\.4\.9[\\/]+node_modules[\\/]+postgres[\\/]+src[\\/]+connection\.js/
+      .test(String(error.stack));
+  const onError = (event: Event) => {
+    const error = (event as ErrorEvent).error;
+    if (!fromDriver(error)) return;
+    event.preventDefault();
+    log.warn("db.driver_fault", { error: (error as Error).message });
+  };
+  const onRejection = (event: Event) => {
+    const reason = (event as PromiseRejectionEvent).reason;
+    if (!fromDriver(reason)) return;
+    event.preventDefault();
+    log.warn("db.driver_fault", { error: (reason as Error).message });
+  };
+  target.addEventListener("error", onError);
+  target.addEventListener("unhandledrejection", onRejection);
+  return () => {
+    target.removeEventListener("error", onError);
+    target.removeEventListener("unhandledrejection", onRejection);
+  };
+}

@@ -9,6 +9,11 @@ export interface Lease {
   release(): void;
   /** Ends the session: it is never lent again. */
   discard(reason: string): void;
+  /**
+   * The call is answered and only its end (ROLLBACK, reset) is in flight: a caller that finds
+   * no idle session waits for this one rather than opening a new connection.
+   */
+  finishing(): void;
 }
 
 export interface PoolStats {
@@ -67,6 +72,7 @@ export function createPool(options: PoolOptions): Pool {
   const idle: DriverSession[] = [];
   const waiters: Waiter[] = [];
   let inUse = 0;
+  let finishing = 0;
   let closing = false;
   let down: { since: number; message: string } | undefined;
   let probing: ReturnType<typeof setTimeout> | undefined;
@@ -79,10 +85,12 @@ export function createPool(options: PoolOptions): Pool {
   function lend(session: DriverSession): Lease {
     inUse++;
     let returned = false;
+    let ending = false;
     const back = (keep: boolean, reason?: string) => {
       if (returned) return;
       returned = true;
       inUse--;
+      if (ending) finishing--;
       if (inUse === 0) {
         for (const wake of idleWaiters.splice(0)) wake();
       }
@@ -98,6 +106,11 @@ export function createPool(options: PoolOptions): Pool {
       session,
       release: () => back(true),
       discard: (reason) => back(false, reason),
+      finishing: () => {
+        if (ending || returned) return;
+        ending = true;
+        finishing++;
+      },
     };
   }
 
@@ -153,7 +166,8 @@ export function createPool(options: PoolOptions): Pool {
         if (!session.closed) return Promise.resolve(ok(lend(session)));
         endQuietly(session);
       }
-      if (inUse < options.max) return Promise.resolve(ok(lend(options.open())));
+      // A session about to come back beats a new connection (its end is one round trip).
+      if (inUse < options.max && finishing === 0) return Promise.resolve(ok(lend(options.open())));
       return new Promise((resolve) => {
         const onAbort = () => {
           remove();

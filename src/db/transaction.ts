@@ -188,6 +188,7 @@ function endTransaction(
   log: Logger,
 ): void {
   const { session } = lease;
+  lease.finishing();
   const steps: Promise<void>[] = [];
   // Releasing advisory locks rides in ROLLBACK's own message: no extra write, no extra trip.
   const unlock = options.reset === "advisory_locks" ? "; SELECT pg_advisory_unlock_all()" : "";
@@ -198,14 +199,22 @@ function endTransaction(
     lease.release();
     return;
   }
+  // A session whose end does not come back in time is ended, never lent again.
+  const stuck = setTimeout(() => {
+    log.warn("db.reset_stuck", { session: session.id });
+    lease.discard("reset did not finish");
+  }, END_TIMEOUT_MS);
   Promise.all(steps).then(
     () => lease.release(),
     (error) => {
       log.warn("db.reset_failed", { session: session.id, error: (error as Error).message });
       lease.discard("reset failed");
     },
-  );
+  ).finally(() => clearTimeout(stuck));
 }
+
+/** How long a transaction's end (ROLLBACK, reset) may take before the session is ended (ms). */
+const END_TIMEOUT_MS = 5_000;
 
 /** The connection was never made (refused, timed out, server starting or stopping). */
 function neverConnected(error: unknown): boolean {
