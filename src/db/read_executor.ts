@@ -60,7 +60,7 @@ export interface ReadExecutor {
 const CATALOG_LOCK_MS = 1_000;
 
 /** Rows fetched per round trip (an Execute row limit): bounds memory and what a cap wastes. */
-const BATCH_ROWS = 1_000;
+const BATCH_ROWS = 10_000;
 export interface ReadExecutorOptions {
   pool: Pool;
   limits: SessionLimits;
