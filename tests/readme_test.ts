@@ -48,3 +48,20 @@ Deno.test("README shows the systemd unit that tests/deploy/systemd_unit_test.ts 
   );
   assert.ok(readme.includes("```ini\n" + unit + "```"), "README's unit differs from the file");
 });
+
+Deno.test("copying .env.example to .env configures no database: the demo, PG* from the environment still win", async () => {
+  const { parse } = await import("dotenv");
+  const example = parse(await Deno.readTextFile(new URL("../.env.example", import.meta.url)));
+  const { loadConfig } = await import("../src/config/load_config.ts");
+  const alone = loadConfig(example);
+  assert.ok(alone.ok, alone.ok ? "" : alone.error.message);
+  assert.equal(alone.value.demo, true, "the example file alone leaves the demo database on");
+  const withPg = loadConfig({
+    ...example,
+    PGHOST: "db.internal",
+    PGDATABASE: "shop",
+    PGUSER: "me",
+  });
+  assert.ok(withPg.ok);
+  assert.equal(withPg.value.databases[0].connection.host, "db.internal");
+});
