@@ -178,6 +178,9 @@ export async function createApp(
           parser,
           tokens,
           usedNonces: createNonceLedger(now),
+          ...(config.security.writeLedgerTable
+            ? { ledgerTable: config.security.writeLedgerTable }
+            : {}),
           now,
           previewTtlMs: 10 * 60_000,
         },

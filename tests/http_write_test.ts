@@ -84,3 +84,45 @@ Deno.test("execute_write over HTTP: preview in one request, commit in another, o
   assert.equal((read.structured.error as { code: string }).code, "SECURITY_VIOLATION");
   assert.equal(await slots(), before + rows);
 });
+
+Deno.test("execute_write over HTTP with SECURITY_WRITE_LEDGER_TABLE: a token commits once across instances", async () => {
+  const cluster = await sharedTestCluster();
+  const dbUrl = await loadSample(cluster, "pgexercises");
+  const ledger = await Deno.readTextFile(new URL("../docs/write_ledger.sql", import.meta.url));
+  // The recipe as written, for a role named mcp_writer (here the superuser does the writes).
+  await cluster.psql(dbUrl, "CREATE ROLE mcp_writer;" + ledger);
+  const env = {
+    DATABASE_URL: dbUrl,
+    DATABASE_MIN_POOL_SIZE: "0",
+    SECURITY_ALLOW_WRITE_OPERATIONS: "true",
+    SECURITY_WRITE_CONFIRM_SECRET: SECRET,
+    SECURITY_WRITE_LEDGER_TABLE: "pgmcp.write_confirmations",
+    MCP_HTTP_AUTH_TOKEN: TOKEN,
+  };
+  await using first = await startHttpServer(env);
+  await using second = await startHttpServer(env);
+  const write = (baseUrl: string, args: Record<string, unknown>) =>
+    callToolOverHttp(baseUrl, TOKEN, "execute_write", args);
+  const sql = "INSERT INTO cd.facilities (facid, name, membercost, guestcost, initialoutlay, " +
+    "monthlymaintenance) VALUES (100, 'Ledger court', 1, 2, 3, 4)";
+  const count = async () =>
+    Number((await cluster.psql(dbUrl, "SELECT count(*) FROM cd.facilities")).trim());
+  const before = await count();
+  const preview = await write(first.baseUrl, { sql });
+  const token = preview.structured.confirm_token as string;
+  const commit = await write(first.baseUrl, { sql, confirm_token: token });
+  assert.equal(commit.isError, false, JSON.stringify(commit.structured));
+  assert.equal(await count(), before + 1);
+  // The other instance has never seen the token: only the ledger can refuse it.
+  const replay = await write(second.baseUrl, { sql, confirm_token: token });
+  assert.equal(replay.isError, true, "a replay on another instance is refused");
+  assert.equal(
+    (replay.structured.error as { details: { reason: string } }).details.reason,
+    "token_used",
+  );
+  assert.equal(await count(), before + 1, "and writes nothing");
+  assert.equal(
+    (await cluster.psql(dbUrl, "SELECT count(*) FROM pgmcp.write_confirmations")).trim(),
+    "1",
+  );
+});

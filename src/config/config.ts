@@ -61,6 +61,8 @@ export interface SecurityConfig {
   maxQueryCost: number;
   /** Signs write confirmations and result cursors; absent: a random key per process. */
   tokenSecret?: string;
+  /** `schema.table` that records used write confirmations (several instances). */
+  writeLedgerTable?: string;
   /** SECURITY_HIDDEN_TABLES and SECURITY_HIDDEN_COLUMNS, parsed. */
   hidden: HiddenPatterns;
 }

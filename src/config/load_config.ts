@@ -50,6 +50,7 @@ export const ENV_VARS = [
   "SECURITY_REQUIRE_READONLY_ROLE",
   "SECURITY_MAX_QUERY_COST",
   "SECURITY_WRITE_CONFIRM_SECRET",
+  "SECURITY_WRITE_LEDGER_TABLE",
   "SECURITY_HIDDEN_TABLES",
   "SECURITY_HIDDEN_COLUMNS",
   "CACHE_ENABLED",
@@ -158,6 +159,13 @@ export function loadConfig(env: Env): Result<Config> {
       ),
       maxQueryCost: r.get("SECURITY_MAX_QUERY_COST", envNumber(0, 1e15), 0),
       tokenSecret: r.raw("SECURITY_WRITE_CONFIRM_SECRET"),
+      writeLedgerTable: r.get(
+        "SECURITY_WRITE_LEDGER_TABLE",
+        envText().regex(
+          /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/,
+          "must be schema.table in lower-case letters, digits and underscores",
+        ),
+      ),
       hidden: {
         tables: r.get("SECURITY_HIDDEN_TABLES", envHiddenPatterns("table"), []),
         columns: r.get("SECURITY_HIDDEN_COLUMNS", envHiddenPatterns("column"), []),

@@ -3,6 +3,7 @@ import { fail, ok, type Result } from "../errors.ts";
 import { digest, type TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
 import { checkWrite } from "../sql/validate_write.ts";
+import { LEDGER_CONFLICT } from "../db/write_executor.ts";
 import { blankSql } from "./run_sql.ts";
 
 export interface WriteInput {
@@ -18,6 +19,11 @@ export interface WriteDeps {
   tokens: TokenSigner;
   /** Nonces of tokens already used by this process (a replayed token is refused). */
   usedNonces: NonceLedger;
+  /**
+   * SECURITY_WRITE_LEDGER_TABLE: a table in each database that records used tokens in the
+   * write's own transaction, so a token commits once across every instance.
+   */
+  ledgerTable?: string;
   /** ms; the clock for tokens' expiry. */
   now: () => number;
   /** How long a preview's token may commit it (ms). */
@@ -61,15 +67,24 @@ export async function writeData(
   const safe = await checkWrite(input.sql, deps.parser, db.value.policy);
   if (!safe.ok) return safe;
   const commit = input.confirmToken !== undefined;
-  let nonce: string | undefined;
+  let nonce: { id: string; expiresAt: number } | undefined;
   if (input.confirmToken !== undefined) {
     const confirmed = await checkToken(input.confirmToken, input.sql, db.value.name, deps);
     if (!confirmed.ok) return confirmed;
     nonce = confirmed.value;
   }
-  const outcome = await db.value.writer.write(safe.value, { commit, signal });
+  const outcome = await db.value.writer.write(safe.value, {
+    commit,
+    signal,
+    ...(nonce && deps.ledgerTable
+      ? { ledger: { table: deps.ledgerTable, nonce: nonce.id, expiresAt: nonce.expiresAt } }
+      : {}),
+  });
   if (!outcome.ok) {
-    if (nonce) deps.usedNonces.release(nonce); // nothing committed: the token may try again
+    if (nonce) deps.usedNonces.release(nonce.id); // nothing committed: the token may try again
+    if (nonce && outcome.error.details.sqlstate === LEDGER_CONFLICT && deps.ledgerTable) {
+      return usedToken();
+    }
     return outcome;
   }
   const n = outcome.value.affectedRows;
@@ -99,13 +114,13 @@ export async function writeData(
   });
 }
 
-/** The token's nonce, claimed; or why the token cannot commit this SQL. */
+/** The token's nonce and expiry, claimed; or why the token cannot commit this SQL. */
 async function checkToken(
   token: string,
   sql: string,
   database: string,
   deps: WriteDeps,
-): Promise<Result<string>> {
+): Promise<Result<{ id: string; expiresAt: number }>> {
   const payload = await deps.tokens.verify(PURPOSE, token);
   if (!payload.ok) return payload;
   const { d, h, e, n } = payload.value;
@@ -124,14 +139,16 @@ async function checkToken(
       { reason: "token_expired" },
     );
   }
-  if (typeof n !== "string" || !deps.usedNonces.claim(n, e)) {
-    return fail(
-      "INVALID_INPUT",
-      "Cannot commit: this confirm_token was already used; preview the statement again",
-      { reason: "token_used" },
-    );
-  }
-  return ok(n);
+  if (typeof n !== "string" || !deps.usedNonces.claim(n, e)) return usedToken();
+  return ok({ id: n, expiresAt: e });
+}
+
+function usedToken() {
+  return fail<never>(
+    "INVALID_INPUT",
+    "Cannot commit: this confirm_token was already used; preview the statement again",
+    { reason: "token_used" },
+  );
 }
 
 /** Single use of confirm tokens within one process. */
