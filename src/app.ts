@@ -16,7 +16,7 @@ import { withTracing } from "./mcp/middleware/tracing.ts";
 import { trace } from "@opentelemetry/api";
 import { withLlmLimits } from "./llm/rate_limited_llm.ts";
 import { KeyedBuckets, TokenBucket } from "./resilience/rate_limiter.ts";
-import type { ServerContext } from "./mcp/server.ts";
+import { type ServerContext, serverParts } from "./mcp/server.ts";
 import { compose } from "./mcp/tool.ts";
 import { createToolCatalog } from "./mcp/tool_catalog.ts";
 import { executeSqlTool } from "./mcp/tools/execute_sql_tool.ts";
@@ -216,6 +216,7 @@ export async function createApp(
       tools,
       databases: registry,
       maxResultChars: config.server.maxResultChars,
+      parts: serverParts(registry, config.server.maxResultChars),
     },
     usecases,
     databases: registry,

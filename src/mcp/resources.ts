@@ -32,40 +32,37 @@ export function tableUri(database: string, schema: string, table: string): strin
  * row estimates and comments) and one resource per table (compact DDL), with completion of the
  * database, schema and table names.
  */
-export function registerSchemaResources(server: McpServer, deps: SchemaResourceDeps): void {
+export function resourceRegistrar(deps: SchemaResourceDeps): (server: McpServer) => void {
   const completeDatabase = (value: string) => startingWith(deps.databases.names(), value);
-
-  server.registerResource(
-    "schema_overview",
-    new ResourceTemplate(OVERVIEW_URI_TEMPLATE, {
-      list: () =>
-        Promise.resolve({
-          resources: deps.databases.list().map((db) => ({
-            uri: overviewUri(db.name),
-            name: `${db.name} overview`,
-            mimeType: "text/plain",
-          })),
-        }),
-      complete: { database: completeDatabase },
-    }),
-    {
-      title: "Database overview",
-      description: "Every schema and table of one database, with kinds, row estimates and comments",
-      mimeType: "text/plain",
-    },
-    async (uri, variables) => {
-      const { name, snapshot } = await loaded(deps, variables.database);
-      return {
-        contents: [{
-          uri: uri.href,
+  // Templates and handlers are made once per process; each (per-request) server registers them.
+  const overviewTemplate = new ResourceTemplate(OVERVIEW_URI_TEMPLATE, {
+    list: () =>
+      Promise.resolve({
+        resources: deps.databases.list().map((db) => ({
+          uri: overviewUri(db.name),
+          name: `${db.name} overview`,
           mimeType: "text/plain",
-          text: overview(name, snapshot, deps.maxResultChars),
-        }],
-      };
-    },
-  );
+        })),
+      }),
+    complete: { database: completeDatabase },
+  });
+  const overviewMeta = {
+    title: "Database overview",
+    description: "Every schema and table of one database, with kinds, row estimates and comments",
+    mimeType: "text/plain",
+  };
+  const readOverview = async (uri: URL, variables: Record<string, string | string[]>) => {
+    const { name, snapshot } = await loaded(deps, variables.database);
+    return {
+      contents: [{
+        uri: uri.href,
+        mimeType: "text/plain",
+        text: overview(name, snapshot, deps.maxResultChars),
+      }],
+    };
+  };
 
-  const template = new ResourceTemplate(TABLE_URI_TEMPLATE, {
+  const tableTemplate = new ResourceTemplate(TABLE_URI_TEMPLATE, {
     list: async () => {
       const resources = [];
       for (const db of deps.databases.list()) {
@@ -101,13 +98,13 @@ export function registerSchemaResources(server: McpServer, deps: SchemaResourceD
       },
     },
   });
-
-  server.registerResource("table", template, {
+  const tableMeta = {
     title: "Table definition",
     description: "One table's definition: compact DDL with keys, comments and enum values, " +
       "then its indexes and the foreign keys that point at it",
     mimeType: "text/plain",
-  }, async (uri, variables) => {
+  };
+  const readTable = async (uri: URL, variables: Record<string, string | string[]>) => {
     const schema = decode(variables.schema);
     const table = decode(variables.table);
     const { snapshot } = await loaded(deps, variables.database);
@@ -126,7 +123,12 @@ export function registerSchemaResources(server: McpServer, deps: SchemaResourceD
       );
     }
     return { contents: [{ uri: uri.href, mimeType: "text/plain", text: lines.join("\n") }] };
-  });
+  };
+
+  return (server) => {
+    server.registerResource("schema_overview", overviewTemplate, overviewMeta, readOverview);
+    server.registerResource("table", tableTemplate, tableMeta, readTable);
+  };
 }
 
 async function snapshotOf(

@@ -1,7 +1,7 @@
 import type { DatabaseRegistry } from "../databases/registry.ts";
 import { serveClientLogging } from "./client_log.ts";
-import { registerPrompts } from "./prompts.ts";
-import { registerSchemaResources } from "./resources.ts";
+import { promptRegistrar } from "./prompts.ts";
+import { resourceRegistrar } from "./resources.ts";
 import { McpServer } from "./sdk.ts";
 import { type CallSource, serveTools, type ToolCatalog } from "./tool_catalog.ts";
 
@@ -11,6 +11,21 @@ export interface ServerContext {
   tools: ToolCatalog;
   databases: DatabaseRegistry;
   maxResultChars: number;
+  /** Resources and prompts, their templates and schemas made once (see `serverParts`). */
+  parts: ServerParts;
+}
+
+/** What registers resources and prompts on a server, built once per process. */
+export interface ServerParts {
+  resources: (server: McpServer) => void;
+  prompts: (server: McpServer) => void;
+}
+
+export function serverParts(databases: DatabaseRegistry, maxResultChars: number): ServerParts {
+  return {
+    resources: resourceRegistrar({ databases, maxResultChars }),
+    prompts: promptRegistrar(databases),
+  };
 }
 
 export const INSTRUCTIONS =
@@ -26,10 +41,7 @@ export function createMcpServer(context: ServerContext, source: CallSource): Mcp
     { instructions: INSTRUCTIONS },
   );
   serveTools(server, context.tools, source, serveClientLogging(server));
-  registerSchemaResources(server, {
-    databases: context.databases,
-    maxResultChars: context.maxResultChars,
-  });
-  registerPrompts(server, context.databases);
+  context.parts.resources(server);
+  context.parts.prompts(server);
   return server;
 }
