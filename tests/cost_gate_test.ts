@@ -156,6 +156,38 @@ Deno.test("cost gate: 0 turns it off; a limit of 1 refuses even a scan of one ta
   });
 });
 
+Deno.test("cost gate: PostgreSQL's error position points into the client's SQL, not the EXPLAIN", async () => {
+  const sql = "SELECT id, nosuch FROM big";
+  const positions: unknown[] = [];
+  for (const limit of ["0", String(LIMIT)]) {
+    await withBigTable({ SECURITY_MAX_QUERY_COST: limit }, async (mcp) => {
+      const r = await mcp.call("execute_sql", { sql });
+      const error = r.structured.error as { code: string; details: Record<string, unknown> };
+      assert.equal(error.code, "DB_FAILED");
+      assert.equal(error.details.sqlstate, "42703");
+      positions.push(error.details.position);
+    });
+  }
+  assert.deepEqual(positions, [sql.indexOf("nosuch") + 1, sql.indexOf("nosuch") + 1]);
+});
+
+Deno.test("cost gate in query: the repair prompt points at the wrong column, not 22 characters off", async () => {
+  const wrong = "SELECT count(*) AS n, nosuch FROM cd.bookings";
+  await using nl = await startNlApp([
+    sqlAnswer(wrong),
+    sqlAnswer("SELECT count(*) AS n FROM cd.bookings"),
+    checkAnswer(90),
+  ], { env: { SECURITY_MAX_QUERY_COST: String(LIMIT) } });
+  await using mcp = await connectInMemory(nl.app.server);
+  const result = await mcp.client.callTool({ name: "query", arguments: { question: "Bookings?" } });
+  assert.equal(result.isError, undefined, JSON.stringify(result.structuredContent));
+  const at = wrong.indexOf("nosuch");
+  assert.ok(
+    nl.promptText(1).includes(`At character ${at + 1}:\n${wrong}\n${" ".repeat(at)}^`),
+    nl.promptText(1),
+  );
+});
+
 Deno.test("cost gate in query: an expensive first attempt is repaired into a cheap one; metrics and the log see it", async () => {
   const expensive = "SELECT count(*) AS n FROM cd.bookings a, cd.bookings b, cd.bookings c";
   const cheap = "SELECT count(*) AS n FROM cd.bookings";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { planSummary } from "./plan.ts";
+import { EXPLAIN_JSON, planSummary, positionInStatement } from "./plan.ts";
 
 /** A plan node as `EXPLAIN (FORMAT JSON)` writes it (the fields planSummary reads, and others). */
 function node(type: string, cost: number, rows: number, extra: Record<string, unknown> = {}) {
@@ -103,4 +103,22 @@ Deno.test("planSummary() answers an empty summary for anything that is not a pla
   for (const value of [undefined, null, "", "not json", "[]", [], [{}], { Plan: null }, 42]) {
     assert.deepEqual(planSummary(value), empty, JSON.stringify(value));
   }
+});
+
+Deno.test("positionInStatement() moves an EXPLAIN's error position into the statement", () => {
+  const sql = "SELECT id, nosuch FROM big";
+  const error = {
+    message: 'column "nosuch" does not exist',
+    position: String(EXPLAIN_JSON.length + 12),
+  };
+  assert.equal(positionInStatement(error), error);
+  assert.equal(error.position, "12");
+  assert.equal(sql.slice(11, 17), "nosuch");
+  // No position, or one inside our own prefix (never PostgreSQL's answer): left as it is.
+  const none = { message: "x" };
+  assert.deepEqual(positionInStatement(none), { message: "x" });
+  const early = { position: "3" };
+  assert.deepEqual(positionInStatement(early), { position: "3" });
+  assert.equal(positionInStatement(null), null);
+  assert.equal(positionInStatement("text"), "text");
 });
