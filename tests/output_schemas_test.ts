@@ -39,7 +39,7 @@ const CONSTRAINING = new Set([
 ]);
 
 /** Where a schema accepts any value, uses a `type` array, or a bare boolean as a schema. */
-export function looseSpots(schema: unknown, path = ""): string[] {
+function looseSpots(schema: unknown, path = ""): string[] {
   if (typeof schema === "boolean") return [`${path}: bare ${schema}`];
   if (schema === null || typeof schema !== "object") return [];
   const node = schema as Record<string, unknown>;
@@ -97,10 +97,10 @@ async function listedTools(client: Client) {
 }
 
 Deno.test("tools/list: no input or output schema accepts anything or uses a type array", async () => {
-  await using nl = await startNlApp([], { env: { SECURITY_WRITE_MODE: "true" } });
+  await using nl = await startNlApp([], { env: { SECURITY_ALLOW_WRITE_OPERATIONS: "true" } });
   await using mcp = await connectInMemory(nl.app.server);
   const tools = await listedTools(mcp.client);
-  assert.ok(tools.length >= 8, tools.map((t) => t.name).join());
+  assert.ok(tools.some((t) => t.name === "execute_write"), tools.map((t) => t.name).join());
   const spots = tools.flatMap((t) => [
     ...looseSpots(t.inputSchema, `${t.name} inputSchema`),
     ...looseSpots(t.outputSchema, `${t.name} outputSchema`),
