@@ -5,6 +5,7 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import { measureColdStart } from "./cold_start.ts";
+import { measureCostGate } from "./cost_gate.ts";
 import { openBenchDatabase } from "./database.ts";
 import { TABLE_ROWS } from "./dataset.ts";
 import { GOALS, outcome } from "./goals.ts";
@@ -15,7 +16,7 @@ import { rawDriver } from "./mode_raw.ts";
 import { pgMcpStdio, REFERENCE_SPECIFIER, referenceServer } from "./mode_stdio.ts";
 import { parseOptions, USAGE } from "./options.ts";
 import { renderReport } from "./report.ts";
-import { pgMcpEnv } from "./server_env.ts";
+import { COST_GATE_ENV, pgMcpEnv } from "./server_env.ts";
 import type { Mode, ModeName, Session } from "./session.ts";
 import { SESSION_WORKLOADS } from "./workloads.ts";
 
@@ -55,7 +56,7 @@ const external = Deno.env.get("BENCH_DATABASE_URL") || Deno.env.get("TEST_DATABA
   const sessionWork = Object.entries(SESSION_WORKLOADS).filter(([name]) =>
     options.only.has(name as keyof typeof SESSION_WORKLOADS)
   );
-  if (sessionWork.length > 0) {
+  if (sessionWork.length > 0 || options.only.has("costgate")) {
     const sessions: Session[] = [];
     try {
       for (const mode of modes) {
@@ -63,6 +64,10 @@ const external = Deno.env.get("BENCH_DATABASE_URL") || Deno.env.get("TEST_DATABA
         sessions.push(await mode.open(db.url));
       }
       for (const [, workload] of sessionWork) await workload!(sessions, results, progress);
+      if (options.only.has("costgate")) {
+        const openGated = (mode: ModeName) => MODES[mode].open(db.url, { ...COST_GATE_ENV });
+        await measureCostGate(sessions, openGated, results, progress);
+      }
     } finally {
       for (const s of sessions) await s.close().catch(() => undefined);
     }
@@ -85,6 +90,7 @@ const meta = {
   pg_mcp_env: Object.keys(pgMcpEnv("")).filter((k) => k !== "DATABASE_URL").map((k) =>
     `${k}=${pgMcpEnv("")[k]}`
   ),
+  cost_gate_env: Object.entries(COST_GATE_ENV).map(([k, v]) => `${k}=${v}`),
   seconds,
 };
 out(`# pg-mcp benchmark (${meta.date}, commit ${meta.git_commit}, ${meta.cpus} CPUs)\n`);

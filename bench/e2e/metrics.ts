@@ -10,12 +10,16 @@ export type MetricId =
   | "rows10k_ms"
   | "rows100k_ms"
   | "peak_rss_mb"
+  | "select1_gate_p50_ms"
+  | "pk_seq_gate_calls_s"
   | "ping_p50_ms"
   | "ping8_calls_s"
   | "http_floor_p50_ms"
   | "http_per_request_ms"
   | "message_100k_mb"
-  | "client_parse_100k_ms";
+  | "client_parse_100k_ms"
+  | "gate_select1_extra_ms"
+  | "gate_pk_seq_extra_ms";
 
 export type Unit = "ms" | "calls/s" | "MB";
 
@@ -51,6 +55,16 @@ export const METRICS: Record<MetricId, MetricInfo> = {
     unit: "MB",
     section: "workload",
   },
+  select1_gate_p50_ms: {
+    label: "`SELECT 1`, p50, cost gate on (SECURITY_MAX_QUERY_COST)",
+    unit: "ms",
+    section: "workload",
+  },
+  pk_seq_gate_calls_s: {
+    label: "primary-key lookups, sequential, cost gate on",
+    unit: "calls/s",
+    section: "workload",
+  },
   ping_p50_ms: { label: "MCP `ping` round trip, p50", unit: "ms", section: "floor" },
   ping8_calls_s: { label: "MCP `ping`, 8 in flight", unit: "calls/s", section: "floor" },
   http_floor_p50_ms: {
@@ -70,6 +84,16 @@ export const METRICS: Record<MetricId, MetricInfo> = {
   },
   client_parse_100k_ms: {
     label: "client: decode + parse the 100,000-row message (median)",
+    unit: "ms",
+    section: "floor",
+  },
+  gate_select1_extra_ms: {
+    label: "cost gate: extra per `SELECT 1` (p50 on − off, same turns)",
+    unit: "ms",
+    section: "floor",
+  },
+  gate_pk_seq_extra_ms: {
+    label: "cost gate: extra per sequential lookup (1/rate on − off, same turns)",
     unit: "ms",
     section: "floor",
   },

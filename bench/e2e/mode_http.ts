@@ -8,8 +8,8 @@ import { executeSqlCall } from "./tool_calls.ts";
 
 export const pgMcpHttp: Mode = {
   name: "http",
-  async open(db) {
-    const server = await startHttpServer(pgMcpEnv(db));
+  async open(db, env) {
+    const server = await startHttpServer(pgMcpEnv(db, env));
     const client = new Client({ name: "pg-mcp-bench", version: "1.0.0" });
     try {
       await client.connect(new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/mcp`)));

@@ -11,10 +11,10 @@ import { executeSqlCall, referenceQueryCall, type ToolCall } from "./tool_calls.
 /** pg-mcp over stdio: main.ts with exactly the binary's permission flags. */
 export const pgMcpStdio: Mode = {
   name: "stdio",
-  open: (db) =>
+  open: (db, env) =>
     openStdio(
       "stdio",
-      { ...serverCommand(), env: { ...baseEnv(), ...pgMcpEnv(db) } },
+      { ...serverCommand(), env: { ...baseEnv(), ...pgMcpEnv(db, env) } },
       executeSqlCall,
     ),
 };

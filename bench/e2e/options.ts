@@ -11,6 +11,7 @@ export const WORKLOAD_NAMES = [
   "pk8",
   "rows10k",
   "rows100k",
+  "costgate",
   "imports",
 ] as const;
 
@@ -28,7 +29,9 @@ export const USAGE = `deno task bench [--only ${WORKLOAD_NAMES.join(",")}]
                 [--modes ${MODE_NAMES.join(",")}] [--json FILE]
 
   --only   workloads to run (default: all). rows100k includes the peak RSS; http is the cost of
-           the per-request server in HTTP mode; imports times the module graph of main.ts.
+           the per-request server in HTTP mode; costgate runs SELECT 1 and the sequential lookups
+           again on a pg-mcp with SECURITY_MAX_QUERY_COST set (never reached), in turns with the
+           one without; imports times the module graph of main.ts.
   --modes  what to measure (default: all): the raw driver (postgres.js in this process), the
            reference server (@modelcontextprotocol/server-postgres), pg-mcp over stdio and HTTP.
   --json   also write every figure to FILE.

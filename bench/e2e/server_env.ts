@@ -4,7 +4,10 @@
  */
 
 /** pg-mcp's environment on top of the tests' base (every pg-mcp variable unset). */
-export function pgMcpEnv(databaseUrl: string): Record<string, string> {
+export function pgMcpEnv(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     // Room for the 100,000-row workload: every mode must return every row, never a truncated
@@ -14,8 +17,17 @@ export function pgMcpEnv(databaseUrl: string): Record<string, string> {
     MCP_MAX_RESULT_CHARS: "1000000000",
     // A benchmark is many calls a second from one client: the per-client limit would stop it.
     RATE_LIMIT_REQUESTS_PER_MINUTE: "0",
+    ...extra,
   };
 }
+
+/**
+ * The cost gate on (issue 12), at a limit no statement of the benchmark reaches (the 100,000-row
+ * scan plans at a few thousand units): every call is planned, then runs; none is refused.
+ */
+export const COST_GATE_ENV: Readonly<Record<string, string>> = {
+  SECURITY_MAX_QUERY_COST: "1000000000000",
+};
 
 /** The arguments of pg-mcp's `execute_sql` for one statement. */
 export function executeSqlArguments(sql: string): Record<string, unknown> {

@@ -32,5 +32,6 @@ export interface Session {
 /** Opens sessions of one mode against a database URL (a new server process per session). */
 export interface Mode {
   readonly name: ModeName;
-  open(databaseUrl: string): Promise<Session>;
+  /** `env`: pg-mcp settings on top of the benchmark's own (pg-mcp's modes only). */
+  open(databaseUrl: string, env?: Record<string, string>): Promise<Session>;
 }

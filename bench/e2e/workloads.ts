@@ -47,9 +47,19 @@ async function throughput(
   results: Results,
   metric: MetricId,
 ): Promise<void> {
+  const rates = await throughputOf(sessions, call, budget);
+  for (const [s, rate] of rates) record(results, metric, s.mode, rate);
+}
+
+/** Calls per second of each session (the median of its rounds), the sessions taking turns. */
+export async function throughputOf(
+  sessions: readonly Session[],
+  call: (s: Session, i: number) => Promise<unknown>,
+  budget: ThroughputBudget,
+): Promise<Map<Session, number>> {
   const rates = new Map<Session, number[]>(sessions.map((s) => [s, []]));
-  // One count per mode across rounds: every call of a mode gets a new statement (a new key), so
-  // no mode gains from a cache of statements it has seen (postgres.js prepares by default).
+  // One count per session across rounds: every call of a session gets a new statement (a new
+  // key), so none gains from a cache of statements it has seen (postgres.js prepares by default).
   const calls = new Map<Session, number>(sessions.map((s) => [s, 0]));
   const next = (s: Session) => {
     const i = calls.get(s)!;
@@ -60,10 +70,10 @@ async function throughput(
     const warmup = round === 0 ? budget.warmup : 0;
     rates.get(s)!.push(await callsPerSecond(() => next(s), { ...budget, warmup }));
   });
-  for (const [s, r] of rates) record(results, metric, s.mode, median(r));
+  return new Map([...rates].map(([s, r]) => [s, median(r)]));
 }
 
-const SHORT_CALLS: LatencyBudget = { warmup: 50, iterations: 1_000, maxMs: 6_000 };
+export const SHORT_CALLS: LatencyBudget = { warmup: 50, iterations: 1_000, maxMs: 6_000 };
 
 const ping: SessionWorkload = async (all, results, progress) => {
   const sessions = all.filter((s) => s.ping);

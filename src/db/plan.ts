@@ -18,6 +18,23 @@ export interface PlanNode {
 
 const MAX_NODES = 8;
 
+/** What plans a statement without running it: `${EXPLAIN_JSON}${statement}`. */
+export const EXPLAIN_JSON = "EXPLAIN (FORMAT JSON) ";
+
+/**
+ * PostgreSQL's error for `EXPLAIN_JSON + statement`, with its position (1-based, in the text
+ * sent) moved into the statement, where the caller and a repairing model look for it.
+ */
+export function positionInStatement(error: unknown): unknown {
+  const e = error as { position?: unknown } | null;
+  if (e === null || typeof e !== "object" || e.position === undefined) return error;
+  const position = Number(e.position);
+  if (Number.isInteger(position) && position > EXPLAIN_JSON.length) {
+    e.position = String(position - EXPLAIN_JSON.length);
+  }
+  return error;
+}
+
 interface RawPlan {
   "Node Type"?: string;
   "Relation Name"?: string;

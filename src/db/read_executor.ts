@@ -15,7 +15,7 @@ import type { SessionLimits } from "./session_settings.ts";
 import { inTransaction, type Transaction } from "./transaction.ts";
 import { inSpan, type Tracer } from "../observability/tracing.ts";
 import { TypeRegistry } from "./type_registry.ts";
-import { type PlanSummary, planSummary } from "./plan.ts";
+import { EXPLAIN_JSON, type PlanSummary, planSummary, positionInStatement } from "./plan.ts";
 
 export interface Column {
   name: string;
@@ -182,7 +182,8 @@ function planTarget(sql: ValidatedSql): string {
  * with QUERY_TOO_EXPENSIVE and never runs.
  */
 async function costGate(tx: Transaction, text: string, maxCost: number): Promise<Result<void>> {
-  const rows = await tx.session.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${text}`);
+  const rows = await tx.session.query<{ "QUERY PLAN": unknown }>(`${EXPLAIN_JSON}${text}`)
+    .catch((error) => Promise.reject(positionInStatement(error)));
   const plan = planSummary(rows[0]?.["QUERY PLAN"]);
   if (plan.totalCost <= maxCost) return ok(undefined);
   return fail(

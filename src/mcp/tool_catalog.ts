@@ -42,7 +42,8 @@ export function createToolCatalog(
 
 function jsonSchema(schema: z.ZodObject, io: "input" | "output"): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: "draft-7", io });
-  return rest;
+  // As the wire carries it: keys a schema's metadata set to undefined are gone.
+  return JSON.parse(JSON.stringify(rest));
 }
 
 /** Per call: what the transport knows about the caller. */

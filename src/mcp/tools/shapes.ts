@@ -1,10 +1,36 @@
 import { z } from "zod";
 
+/*
+ * Output schemas declare what every value is (the MCP Inspector's `--strict` warns about a schema
+ * that accepts anything, `{}`): a free-form object is `{"type": "object", "additionalProperties":
+ * true}`, any array `{"type": "array"}`, and a value of a row one of the six JSON types, as
+ * `anyOf` branches of one type each (a `type` array is less portable).
+ */
+
+/** Any JSON object, its members unconstrained. */
+const freeObject = () => z.record(z.string(), z.unknown()).meta({ additionalProperties: true });
+
+/** Any JSON array (no `items`: its members are unconstrained). */
+const freeArray = () => z.array(z.unknown()).meta({ items: undefined });
+
+/**
+ * One value of a row: a string (text, int8, numeric, money, dates, NaN and ±Infinity, ...), a
+ * number, a boolean, null, an object (json, jsonb) or an array (arrays of values, json arrays).
+ */
+export const rowValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  freeObject(),
+  freeArray(),
+]);
+
 /** The error body every failing tool returns (as structuredContent and text). */
 export const errorShape = z.object({
   code: z.string(),
   message: z.string(),
-  details: z.record(z.string(), z.unknown()),
+  details: freeObject().describe("What the code is about: reason, limits, PostgreSQL's fields"),
 });
 
 /** Every body carries `success`; failures carry `error` (clients validate both). */
@@ -13,7 +39,7 @@ export const baseShape = { success: z.boolean(), error: errorShape.optional() };
 export const dataShape = z.object({
   columns: z.array(z.string()).describe("Column names, in order"),
   column_types: z.array(z.string()).describe("PostgreSQL type of each column, in order"),
-  rows: z.array(z.array(z.unknown())).describe(
+  rows: z.array(z.array(rowValue)).describe(
     "One array per row, values in column order; int8, numeric and money as strings",
   ),
   row_count: z.number().int(),
@@ -54,7 +80,14 @@ export const answerShape = {
     .optional().describe("Tokens per LLM stage; they sum to tokens_used"),
   attempts: z.array(z.object({
     sql: z.string().optional(),
-    error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
+    error: z.looseObject({
+      code: z.string(),
+      message: z.string(),
+      sqlstate: z.string().optional(),
+      hint: z.string().optional(),
+      detail: z.string().optional(),
+      position: z.number().int().optional().describe("1-based character in `sql`"),
+    }).meta({ additionalProperties: true }).optional(),
   })).optional().describe("Every try in order; failed ones carry PostgreSQL's error"),
   confidence_reason: z.string().optional(),
   checks: z.array(z.object({ check: z.string(), penalty: z.number(), reason: z.string() }))
