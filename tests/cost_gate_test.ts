@@ -256,8 +256,11 @@ Deno.test("cost gate in query: still too expensive after the last attempt ends w
   // Relations as the plan names them (EXPLAIN without VERBOSE gives no schema).
   assert.ok(error.details.plan.some((n) => n.relation === "bookings"));
   assert.equal(nl.llm.chatRequests().length, 2);
-  const audit = nl.log.lines.map((l) => JSON.parse(l)).filter((l) => l.event === "tool.called");
+  // A refusal of the policy, like SECURITY_VIOLATION: at WARNING, as tool.refused.
+  const audit = nl.log.lines.map((l) => JSON.parse(l)).filter((l) => l.event.startsWith("tool."));
   assert.equal(audit.length, 1);
+  assert.equal(audit[0].event, "tool.refused");
+  assert.equal(audit[0].level, "WARNING");
   assert.equal(audit[0].outcome, "QUERY_TOO_EXPENSIVE");
   const metrics = await nl.app.metrics.render();
   assert.match(metrics, /pg_mcp_database_errors_total\{code="QUERY_TOO_EXPENSIVE"\} 2\n/);

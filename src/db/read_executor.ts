@@ -131,8 +131,8 @@ export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
     plan(sql, signal) {
       return read(sql, signal, async (tx) => {
         const rows = await tx.session.query<{ "QUERY PLAN": unknown }>(
-          `EXPLAIN (FORMAT JSON) ${planTarget(sql)}`,
-        );
+          `${EXPLAIN_JSON}${planTarget(sql)}`,
+        ).catch((error) => Promise.reject(positionInStatement(error)));
         return ok(planSummary(rows[0]?.["QUERY PLAN"]));
       });
     },

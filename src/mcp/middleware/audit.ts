@@ -38,12 +38,15 @@ export function withAudit(options: AuditOptions): Middleware {
       ...(sql ? { sql_fingerprint: options.fingerprint(sql) } : {}),
       ...(sql && options.logSql ? { sql } : {}),
     };
-    if (!result.ok && result.error.code === "SECURITY_VIOLATION") {
-      options.log.warn("tool.refused", { ...line, reason: details.reason });
+    if (!result.ok && REFUSALS.has(result.error.code)) {
+      options.log.warn("tool.refused", { ...line, reason: details.reason ?? "too_expensive" });
     } else options.log.info("tool.called", line);
     return result;
   };
 }
+
+/** Outcomes that are a policy's refusal (logged at WARNING), not a failure. */
+const REFUSALS: ReadonlySet<string> = new Set(["SECURITY_VIOLATION", "QUERY_TOO_EXPENSIVE"]);
 
 /** The SQL a call ran or tried: the client's, or the one `query` generated. */
 function sqlOf(
