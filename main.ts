@@ -14,6 +14,13 @@ import { createLogger, type Logger } from "./src/log.ts";
 const encoder = new TextEncoder();
 const version = denoJson.version;
 
+/**
+ * How long after serving starts the app loads what `initialize` and `tools/list` do not need
+ * (the SQL parser's WASM, prom-client): a client's handshake is over by then, so the loading does
+ * not delay it, and a call that comes first loads what it needs itself.
+ */
+const WARM_UP_DELAY_MS = 300;
+
 /** One clean line on stderr and exit status 2: bad configuration, never a stack trace. */
 function refuseToStart(message: string): never {
   Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${message}\n`));
@@ -114,6 +121,7 @@ async function run(): Promise<void> {
     );
   }
   void serving.ended.then((code) => stop(code === 0 ? "stdin closed" : "stdio failed", code));
+  Deno.unrefTimer(setTimeout(() => void app.warmUp(), WARM_UP_DELAY_MS));
 }
 
 const command = parseCommand(Deno.args);

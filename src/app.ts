@@ -58,6 +58,12 @@ export interface App {
    * (the server must not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
    */
   checkRoles(): Promise<Result<void>>;
+  /**
+   * Loads what `initialize` and `tools/list` do not need (the SQL parser's WASM, prom-client),
+   * so the first call does not wait for it; every use waits for it anyway. main.ts calls it in
+   * the background once serving; a failure is logged (the use that needs it reports it).
+   */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,7 +86,9 @@ export async function createApp(
   options: AppOptions = {},
 ): Promise<App> {
   const now = options.now ?? Date.now;
-  const parser = await createSqlParser();
+  // The WASM parser loads on first need or in warmUp(): `initialize` and `tools/list` need no
+  // parser, and every use waits for it (checkSql, checkWrite, the examples file, the audit line).
+  const parser = createSqlParser();
   const metrics = createMetrics();
   const tracer = trace.getTracer("pg-mcp", version);
   const blockedFunctions = new Set(config.security.blockedFunctions);
@@ -194,7 +202,10 @@ export async function createApp(
       withMetrics(metrics, performance.now.bind(performance)),
       withAudit({
         log,
-        fingerprint: (sql) => parser.fingerprint(sql),
+        fingerprint: async (sql) => {
+          await parser.ready();
+          return parser.fingerprint(sql);
+        },
         logSql: config.observability.logSql,
         now: performance.now.bind(performance),
       }),
@@ -223,6 +234,13 @@ export async function createApp(
       return opened;
     })).then((n) => n.reduce((a, b) => a + b, 0)),
     checkRoles: () => checkRoles(databases, config.security.requireReadonlyRole, log),
+    warmUp: async () => {
+      const started = performance.now();
+      const loaded = await Promise.allSettled([parser.ready(), metrics.ready()]);
+      const failed = loaded.find((r) => r.status === "rejected");
+      if (failed) log.error("server.warm_up_failed", { error: failed.reason });
+      else log.debug("server.warmed_up", { ms: Math.round(performance.now() - started) });
+    },
     close: closeAll,
   };
 }
