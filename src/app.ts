@@ -51,17 +51,21 @@ export interface App {
   metrics: Metrics;
   /** The language model's circuit breaker: closed, open or half_open. */
   llmCircuit(): string;
-  /** Settles once DATABASE_MIN_POOL_SIZE connections per database are open (or could not be). */
-  warmed: Promise<number>;
+  /**
+   * Opens DATABASE_MIN_POOL_SIZE connections per database (once; warmUp() calls it), then reads
+   * each schema in the background; settles with how many opened (a database down is logged).
+   */
+  warmPools(): Promise<number>;
   /**
    * The start-up role check of every database: warns when a role can do more than read; fails
    * (the server must not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
    */
   checkRoles(): Promise<Result<void>>;
   /**
-   * Loads what `initialize` and `tools/list` do not need (the SQL parser's WASM, prom-client),
-   * so the first call does not wait for it; every use waits for it anyway. main.ts calls it in
-   * the background once serving; a failure is logged (the use that needs it reports it).
+   * Loads and opens what `initialize` and `tools/list` do not need (the SQL parser's WASM,
+   * prom-client, the pools' first connections and the schemas), so the first call does not wait
+   * for them; every use loads what it needs anyway. main.ts calls it in the background once
+   * serving; a failure is logged (the use that needs it reports it).
    */
   warmUp(): Promise<void>;
   close(): Promise<void>;
@@ -215,6 +219,15 @@ export async function createApp(
       ),
     ),
   );
+  let pools: Promise<number> | undefined;
+  // Warm the pools, then read each schema in the background: the first question then finds
+  // its snapshot, profile and value index ready (or being built).
+  const warmPools = () =>
+    pools ??= Promise.all(databases.map(async (d) => {
+      const opened = await d.warm();
+      void d.schema.get();
+      return opened;
+    })).then((n) => n.reduce((a, b) => a + b, 0));
   return {
     server: {
       version,
@@ -226,17 +239,11 @@ export async function createApp(
     databases: registry,
     metrics,
     llmCircuit: () => breaker.state,
-    // Warm the pools, then read each schema in the background: the first question then finds
-    // its snapshot, profile and value index ready (or being built).
-    warmed: Promise.all(databases.map(async (d) => {
-      const opened = await d.warm();
-      void d.schema.get();
-      return opened;
-    })).then((n) => n.reduce((a, b) => a + b, 0)),
+    warmPools,
     checkRoles: () => checkRoles(databases, config.security.requireReadonlyRole, log),
     warmUp: async () => {
       const started = performance.now();
-      const loaded = await Promise.allSettled([parser.ready(), metrics.ready()]);
+      const loaded = await Promise.allSettled([parser.ready(), metrics.ready(), warmPools()]);
       const failed = loaded.find((r) => r.status === "rejected");
       if (failed) log.error("server.warm_up_failed", { error: failed.reason });
       else log.debug("server.warmed_up", { ms: Math.round(performance.now() - started) });
