@@ -129,12 +129,19 @@ export function loadedDriver(): PostgresModule | undefined {
 /**
  * The pool, lending sessions only once postgres.js is imported: the first `acquire()` imports
  * it; from then on every call goes straight to the pool (no extra await), so sessions and
- * their pipelining are exactly as with a static import.
+ * their pipelining are exactly as with a static import. `load` is for tests.
  */
-export function afterDriverLoads(pool: Pool): Pool {
+export function afterDriverLoads(
+  pool: Pool,
+  load: () => Promise<unknown> = loadDriver,
+): Pool {
+  let loaded = false;
   return {
     acquire: (signal) =>
-      driver ? pool.acquire(signal) : loadDriver().then(() => pool.acquire(signal), (error) =>
+      loaded ? pool.acquire(signal) : load().then(() => {
+        loaded = true;
+        return pool.acquire(signal);
+      }, (error) =>
         fail(
           "DB_UNAVAILABLE",
           `Cannot reach the database: the driver could not be loaded (${String(error)})`,
