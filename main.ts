@@ -15,6 +15,14 @@ import { guardDriverFaults } from "./src/db/driver.ts";
 const encoder = new TextEncoder();
 const version = denoJson.version;
 
+/**
+ * How long after serving starts the app loads and opens what `initialize` and `tools/list` do
+ * not need (the SQL parser's WASM, prom-client, the pools' first connections, the schemas, the
+ * role check): a client's handshake is over by then, so the work does not delay it, and a call
+ * that comes first loads or opens what it needs itself.
+ */
+const WARM_UP_DELAY_MS = 300;
+
 /** One clean line on stderr and exit status 2: bad configuration, never a stack trace. */
 function refuseToStart(message: string): never {
   Deno.stderr.writeSync(encoder.encode(`pg-mcp: ${message}\n`));
@@ -83,7 +91,7 @@ async function run(): Promise<void> {
     }
   }
   const app = await build(cfg, log);
-  // Role check: a warning in the logs (in the background, not delaying the start); with
+  // Role check: a warning in the logs (with the warm-up, not delaying the start); with
   // SECURITY_REQUIRE_READONLY_ROLE=true it runs first and a role that can write exits with 2.
   if (cfg.security.requireReadonlyRole) {
     const roles = await app.checkRoles();
@@ -91,7 +99,7 @@ async function run(): Promise<void> {
       await app.close().catch(() => undefined);
       refuseToStart(roles.error.message);
     }
-  } else void app.checkRoles();
+  }
 
   let serving: Awaited<ReturnType<typeof serve>> | undefined;
   let stopping = false;
@@ -116,6 +124,10 @@ async function run(): Promise<void> {
     );
   }
   void serving.ended.then((code) => stop(code === 0 ? "stdin closed" : "stdio failed", code));
+  Deno.unrefTimer(setTimeout(() => {
+    void app.warmUp();
+    if (!cfg.security.requireReadonlyRole) void app.checkRoles();
+  }, WARM_UP_DELAY_MS));
 }
 
 const command = parseCommand(Deno.args);

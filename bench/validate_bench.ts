@@ -10,7 +10,7 @@ import { DEFAULT_BLOCKED_FUNCTIONS } from "../src/config/blocked_functions.ts";
 import { functionCatalogFrom } from "../src/db/function_volatility.ts";
 import { ok } from "../src/errors.ts";
 import { createHiddenMatcher, parseHiddenPattern } from "../src/hidden/patterns.ts";
-import { createSqlParser, splitSql } from "../src/sql/parse.ts";
+import { loadSqlParser, splitSql } from "../src/sql/parse.ts";
 import { checkSql, type SqlPolicy, validateSql } from "../src/sql/validate.ts";
 
 // A benchmark reports on stdout.
@@ -38,7 +38,7 @@ SELECT customer_id, month, total,
  LIMIT 100`;
 
 const iterations = Number(Deno.args[0] ?? 20_000);
-const parser = await createSqlParser();
+const parser = await loadSqlParser();
 const catalog = functionCatalogFrom([
   { kind: "f", name: "random", schema: "pg_catalog", field: false },
   { kind: "n", name: "date_trunc", schema: "pg_catalog", field: false },

@@ -52,15 +52,22 @@ export interface App {
   /** The language model's circuit breaker: closed, open or half_open. */
   llmCircuit(): string;
   /**
-   * Settles once DATABASE_MIN_POOL_SIZE connections per database are open (or could not be) and
-   * each schema was read (its profile and value index then build in the background).
+   * Opens DATABASE_MIN_POOL_SIZE connections per database (once; warmUp() calls it), then reads
+   * each schema in the background; settles with how many opened (a database down is logged).
    */
-  warmed: Promise<number>;
+  warmPools(): Promise<number>;
   /**
    * The start-up role check of every database: warns when a role can do more than read; fails
    * (the server must not start) only with SECURITY_REQUIRE_READONLY_ROLE=true.
    */
   checkRoles(): Promise<Result<void>>;
+  /**
+   * Loads and opens what `initialize` and `tools/list` do not need (the SQL parser's WASM,
+   * prom-client, the pools' first connections and the schemas), so the first call does not wait
+   * for them; every use loads what it needs anyway. main.ts calls it in the background once
+   * serving; a failure is logged (the use that needs it reports it).
+   */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,7 +90,9 @@ export async function createApp(
   options: AppOptions = {},
 ): Promise<App> {
   const now = options.now ?? Date.now;
-  const parser = await createSqlParser();
+  // The WASM parser loads on first need or in warmUp(): `initialize` and `tools/list` need no
+  // parser, and every use waits for it (checkSql, checkWrite, the examples file, the audit line).
+  const parser = createSqlParser();
   const metrics = createMetrics();
   const tracer = trace.getTracer("pg-mcp", version);
   const blockedFunctions = new Set(config.security.blockedFunctions);
@@ -200,7 +209,10 @@ export async function createApp(
       withMetrics(metrics, performance.now.bind(performance)),
       withAudit({
         log,
-        fingerprint: (sql) => parser.fingerprint(sql),
+        fingerprint: async (sql) => {
+          await parser.ready();
+          return parser.fingerprint(sql);
+        },
         logSql: config.observability.logSql,
         now: performance.now.bind(performance),
       }),
@@ -210,6 +222,15 @@ export async function createApp(
       ),
     ),
   );
+  let pools: Promise<number> | undefined;
+  // Warm the pools, then read each schema in the background: the first question then finds
+  // its snapshot, profile and value index ready (or being built).
+  const warmPools = () =>
+    pools ??= Promise.all(databases.map(async (d) => {
+      const opened = await d.warm();
+      void d.schema.get();
+      return opened;
+    })).then((n) => n.reduce((a, b) => a + b, 0));
   return {
     server: {
       version,
@@ -222,14 +243,15 @@ export async function createApp(
     databases: registry,
     metrics,
     llmCircuit: () => breaker.state,
-    // Warm the pools, then read each schema in the background: the first question then finds
-    // its snapshot, profile and value index ready (or being built).
-    warmed: Promise.all(databases.map(async (d) => {
-      const opened = await d.warm();
-      await d.schema.get();
-      return opened;
-    })).then((n) => n.reduce((a, b) => a + b, 0)),
+    warmPools,
     checkRoles: () => checkRoles(databases, config.security.requireReadonlyRole, log),
+    warmUp: async () => {
+      const started = performance.now();
+      const loaded = await Promise.allSettled([parser.ready(), metrics.ready(), warmPools()]);
+      const failed = loaded.find((r) => r.status === "rejected");
+      if (failed) log.error("server.warm_up_failed", { error: failed.reason });
+      else log.debug("server.warmed_up", { ms: Math.round(performance.now() - started) });
+    },
     close: closeAll,
   };
 }

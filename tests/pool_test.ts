@@ -14,7 +14,7 @@ async function sessions(cluster: Awaited<ReturnType<typeof sharedTestCluster>>, 
   return Number(out.trim());
 }
 
-Deno.test("createApp() opens DATABASE_MIN_POOL_SIZE connections at start, and closes them", async () => {
+Deno.test("App.warmPools() opens DATABASE_MIN_POOL_SIZE connections (not createApp()), and close() closes them", async () => {
   const cluster = await sharedTestCluster();
   const url = await loadSample(cluster, "pgexercises");
   const db = new URL(url).pathname.slice(1);
@@ -26,9 +26,11 @@ Deno.test("createApp() opens DATABASE_MIN_POOL_SIZE connections at start, and cl
   assert.ok(cfg.ok);
   const app = await createApp(cfg.value, createMemoryLogger(), "test");
   try {
-    assert.equal(await app.warmed, 3);
-    // The profile and value index are read in the background after the warm-up, and may open
-    // sessions of their own (up to the maximum of 5): let them finish, then count.
+    assert.equal(await sessions(cluster, db), 0, "the start opens none: the warm-up does");
+    assert.equal(await app.warmPools(), 3);
+    assert.equal(await app.warmPools(), 3, "once");
+    // The schema, its profile and value index are then read in the background and may open
+    // sessions of their own (up to the maximum of 5): let them finish, then count again.
     const [database] = app.databases.list();
     const snapshot = await database.schema.get();
     assert.ok(snapshot.ok);
@@ -43,7 +45,7 @@ Deno.test("createApp() opens DATABASE_MIN_POOL_SIZE connections at start, and cl
   assert.equal(await sessions(cluster, db), 0);
 });
 
-Deno.test("createApp() starts while the database is down and says so in the logs", async () => {
+Deno.test("createApp() starts while the database is down; the warm-up says so in the logs", async () => {
   const log = createMemoryLogger();
   const cfg = loadConfig({
     DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
@@ -53,7 +55,7 @@ Deno.test("createApp() starts while the database is down and says so in the logs
   assert.ok(cfg.ok);
   const app = await createApp(cfg.value, log, "test");
   try {
-    assert.equal(await app.warmed, 0);
+    assert.equal(await app.warmPools(), 0);
     assert.ok(log.lines.some((l) => l.includes('"db.warm_up_failed"')));
     const r = await runSql({ sql: "SELECT 1" }, app.usecases.run);
     assert.equal(!r.ok && r.error.code, "DB_UNAVAILABLE");

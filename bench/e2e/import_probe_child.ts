@@ -5,7 +5,11 @@
  *   deno run <the binary's flags> bench/e2e/import_probe_child.ts <target>
  */
 
-/** What main.ts's graph pulls in that `initialize` + `tools/list` may not need. */
+/**
+ * The heavy modules of main.ts's graph: those `initialize` + `tools/list` need (the SDK, zod,
+ * @opentelemetry/api) and those it imports lazily (libpg-query, openai, prom-client, postgres,
+ * dotenv; gpt-tokenizer is the benchmarks' only).
+ */
 export const IMPORT_TARGETS: Record<string, () => Promise<unknown>> = {
   none: () => Promise.resolve(),
   "libpg-query (module)": () => import("libpg-query"),
@@ -13,7 +17,9 @@ export const IMPORT_TARGETS: Record<string, () => Promise<unknown>> = {
   "openai": () => import("openai"),
   "prom-client": () => import("prom-client"),
   "zod": () => import("zod"),
+  "@modelcontextprotocol/sdk (types.js)": () => import("@modelcontextprotocol/sdk/types.js"),
   "@modelcontextprotocol/sdk (McpServer)": () => import("@modelcontextprotocol/sdk/server/mcp.js"),
+  "@opentelemetry/api": () => import("@opentelemetry/api"),
   "postgres": () => import("postgres"),
   "gpt-tokenizer": () => import("gpt-tokenizer"),
   "dotenv": () => import("dotenv"),

@@ -1,4 +1,3 @@
-import { parse } from "dotenv";
 import { fail, ok, type Result } from "../errors.ts";
 import type { Env } from "./load_config.ts";
 
@@ -12,12 +11,28 @@ import type { Env } from "./load_config.ts";
  * file under systemd's DynamicUser, a directory) is CONFIG_INVALID: the caller prints one line
  * and exits 2, rather than crashing with a stack trace and being restarted in a loop.
  */
+export interface ReadEnvOptions {
+  /** Variables read from the process and the file besides `names` (DATABASE_URL_<NAME>). */
+  dynamic?: RegExp;
+  /** The settings file: `.env` in the working directory. */
+  envFile?: string;
+  /** Imports dotenv's parser: only when the file exists (tests count the imports). */
+  loadParser?: () => Promise<DotenvParse>;
+}
+
+/** dotenv's `parse`. */
+export type DotenvParse = (text: string) => Record<string, string>;
+
+async function importDotenv(): Promise<DotenvParse> {
+  return (await import("dotenv")).parse;
+}
+
 export async function readEnv(
   names: readonly string[],
-  options: { dynamic?: RegExp; envFile?: string } = {},
+  options: ReadEnvOptions = {},
 ): Promise<Result<Env>> {
-  const { dynamic, envFile = ".env" } = options;
-  const file = await readSettingsFile(envFile);
+  const { dynamic, envFile = ".env", loadParser = importDotenv } = options;
+  const file = await readSettingsFile(envFile, loadParser);
   if (!file.ok) return file;
   const fromFile = file.value;
   const env: Record<string, string | undefined> = {};
@@ -31,9 +46,14 @@ export async function readEnv(
   return ok(env);
 }
 
-async function readSettingsFile(path: string): Promise<Result<Record<string, string>>> {
+/** Reads and parses the settings file; dotenv is imported only when there is one. */
+async function readSettingsFile(
+  path: string,
+  loadParser: () => Promise<DotenvParse>,
+): Promise<Result<Record<string, string>>> {
+  let text: string;
   try {
-    return ok(parse(await Deno.readTextFile(path)));
+    text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return ok({});
     return fail(
@@ -42,6 +62,8 @@ async function readSettingsFile(path: string): Promise<Result<Record<string, str
         "(make it readable by this user, or remove it and set the variables in the environment)",
     );
   }
+  const parse = await loadParser();
+  return ok(parse(text));
 }
 
 /** Why a settings file could not be read, in words; never the file's content. */

@@ -74,3 +74,23 @@ Deno.test("readEnv() refuses a settings file that exists but cannot be read, wit
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("readEnv() imports dotenv only when the settings file exists", async () => {
+  const dir = await Deno.makeTempDir();
+  let imports = 0;
+  const loadParser = async () => {
+    imports++;
+    return (await import("dotenv")).parse;
+  };
+  try {
+    const none = await readEnv(["PGMCP_TEST_G"], { envFile: `${dir}/.env`, loadParser });
+    assert.deepEqual(none, { ok: true, value: { PGMCP_TEST_G: undefined } });
+    assert.equal(imports, 0, "no file: dotenv is not imported");
+    await Deno.writeTextFile(`${dir}/.env`, "PGMCP_TEST_G=from-file\n");
+    const read = await readEnv(["PGMCP_TEST_G"], { envFile: `${dir}/.env`, loadParser });
+    assert.deepEqual(read, { ok: true, value: { PGMCP_TEST_G: "from-file" } });
+    assert.equal(imports, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

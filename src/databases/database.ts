@@ -1,6 +1,6 @@
 import type { NamedDatabase } from "../config/config.ts";
 import type { CatalogReader } from "../db/catalog_reader.ts";
-import { openSession } from "../db/driver.ts";
+import { afterDriverLoads, loadDriver, openSession } from "../db/driver.ts";
 import { createFunctionCatalogSource } from "../db/function_volatility.ts";
 import { createPool, type Pool } from "../db/pool.ts";
 import { createReadExecutor, type ReadExecutor } from "../db/read_executor.ts";
@@ -97,6 +97,7 @@ export function openDatabase(
   };
   const open = () => openSession(target, { log });
   const probe = async () => {
+    await loadDriver();
     const session = openSession({ ...target, connectTimeoutS: Math.min(2, cfg.commandTimeoutS) }, {
       log,
     });
@@ -109,14 +110,15 @@ export function openDatabase(
       await session.end(0).catch(() => undefined);
     }
   };
-  const pool = createPool({
+  // postgres.js is imported by the first acquire, not at start.
+  const pool = afterDriverLoads(createPool({
     max: cfg.maxPoolSize,
     acquireTimeoutMs: cfg.poolTimeoutS * 1000,
     open,
     probe,
     probeIntervalMs: PROBE_INTERVAL_MS,
     log,
-  });
+  }));
   const reader = createReadExecutor({
     pool,
     limits: settings.limits,
@@ -174,14 +176,14 @@ export function openDatabase(
   });
   // Write mode only: a small pool of read-write sessions, with the same server-set limits.
   const writePool = settings.allowWrites
-    ? createPool({
+    ? afterDriverLoads(createPool({
       max: Math.min(2, cfg.maxPoolSize),
       acquireTimeoutMs: cfg.poolTimeoutS * 1000,
       open,
       probe,
       probeIntervalMs: PROBE_INTERVAL_MS,
       log,
-    })
+    }))
     : undefined;
   const writer = writePool
     ? createWriteExecutor({ pool: writePool, limits: settings.limits, log })

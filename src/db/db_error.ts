@@ -1,5 +1,5 @@
 import { AppError } from "../errors.ts";
-import postgres from "postgres";
+import { loadedDriver } from "./driver.ts";
 
 /** Driver codes of a connection that failed or went away (not a statement's own error). */
 const CONNECTION_CODES = new Set([
@@ -23,14 +23,21 @@ export function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== "string") return false;
   if (CONNECTION_CODES.has(code)) return true;
-  return error instanceof postgres.PostgresError &&
-    (code.startsWith("08") || code.startsWith("57P"));
+  return isPostgresError(error) && (code.startsWith("08") || code.startsWith("57P"));
+}
+
+/** postgres.js's own error class: an error from the server (none before the driver is loaded). */
+function isPostgresError(
+  error: unknown,
+): error is InstanceType<NonNullable<ReturnType<typeof loadedDriver>>["PostgresError"]> {
+  const driver = loadedDriver();
+  return driver !== undefined && error instanceof driver.PostgresError;
 }
 
 /** Maps a driver failure to a coded error that keeps PostgreSQL's message, hint and position. */
 export function toDbError(error: unknown, cancelledByCaller = false): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof postgres.PostgresError) {
+  if (isPostgresError(error)) {
     const details = {
       sqlstate: error.code,
       message: error.message,

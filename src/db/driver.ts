@@ -1,5 +1,7 @@
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { Logger } from "../log.ts";
+import { fail } from "../errors.ts";
+import type { Pool } from "./pool.ts";
 
 /**
  * The one file that knows postgres.js. Everything pg-mcp sends to PostgreSQL goes through a
@@ -101,14 +103,73 @@ export interface SessionOptions {
   maxLifetimeS?: number;
 }
 
+/** postgres.js: its module and the node: modules it pulls in (~10 ms at a cold start). */
+export type PostgresModule = typeof postgres;
+
+let importing: Promise<PostgresModule> | undefined;
+let driver: PostgresModule | undefined;
+
+/**
+ * Imports postgres.js, once per process (the way a static import would, later): the first pool
+ * acquire does (`afterDriverLoads`), so `initialize` and `tools/list` never wait for it.
+ */
+export function loadDriver(): Promise<PostgresModule> {
+  if (!importing) {
+    importing = import("postgres").then((m) => driver = m.default);
+    importing.catch(() => importing = undefined); // the next acquire tries again
+  }
+  return importing;
+}
+
+/** postgres.js once imported; until then no error can be one of its classes (db_error.ts). */
+export function loadedDriver(): PostgresModule | undefined {
+  return driver;
+}
+
+/**
+ * The pool, lending sessions only once postgres.js is imported: the first `acquire()` imports
+ * it; from then on every call goes straight to the pool (no extra await), so sessions and
+ * their pipelining are exactly as with a static import. `load` is for tests.
+ */
+export function afterDriverLoads(
+  pool: Pool,
+  load: () => Promise<unknown> = loadDriver,
+): Pool {
+  let loaded = false;
+  return {
+    acquire: (signal) =>
+      loaded ? pool.acquire(signal) : load().then(() => {
+        loaded = true;
+        return pool.acquire(signal);
+      }, (error) =>
+        fail(
+          "DB_UNAVAILABLE",
+          `Cannot reach the database: the driver could not be loaded (${String(error)})`,
+        )),
+    markDown: (message) => pool.markDown(message),
+    get down() {
+      return pool.down;
+    },
+    stats: () => pool.stats(),
+    whenIdle: () => pool.whenIdle(),
+    close: () => pool.close(),
+  };
+}
+
 let nextId = 1;
 
 /**
- * Opens a session lazily: the connection is made by the first query. No startup parameter but
+ * Opens a session lazily: the connection is made by the first query. postgres.js must be
+ * imported already (`loadDriver()`, done by the pool's first acquire through
+ * `afterDriverLoads`); calling it before is a bug, and throws. No startup parameter but
  * `application_name` is sent, so PgBouncer (which refuses unknown ones) and pglite-socket (which
  * ignores them) behave like PostgreSQL; what answers depend on is set in each transaction.
  */
 export function openSession(target: ConnectionTarget, options: SessionOptions): DriverSession {
+  const pg = driver;
+  if (!pg) {
+    throw new Error("Cannot open a session: postgres.js is not loaded yet (await loadDriver())");
+  }
   const id = nextId++;
   let closed = false;
   let ready = false;
@@ -143,8 +204,8 @@ export function openSession(target: ConnectionTarget, options: SessionOptions): 
   } as postgres.Options<Record<string, postgres.PostgresType>>;
   const sql = target.url
     // deno-lint-ignore no-explicit-any -- the driver's overloads cannot type a URL plus options
-    ? postgres(target.url, config as any)
-    : postgres(config);
+    ? pg(target.url, config as any)
+    : pg(config);
 
   /**
    * Never on a closed session: a `max: 1` client would silently open a new connection, and a

@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { LlmConfig } from "../config/config.ts";
 import { AppError, fail, ok, type Result } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -44,11 +44,29 @@ export const ZERO_USAGE: TokenUsage = {
   totalTokens: 0,
 };
 
-/** The real `openai` client, aimed at OpenAI or any server with the same API. */
+/** The `openai` module's client class, whose statics are its error classes. */
+export type OpenAISdk = typeof OpenAI;
+
+/** Imports `openai` (~45 ms at a cold start): done on the first model call, not at start. */
+export async function importOpenAI(): Promise<OpenAISdk> {
+  return (await import("openai")).default;
+}
+
+export interface LlmClientOptions {
+  maxRetries?: number;
+  fetch?: typeof fetch;
+  /** How the `openai` module is imported (tests count the imports). */
+  load?: () => Promise<OpenAISdk>;
+}
+
+/**
+ * The real `openai` client, aimed at OpenAI or any server with the same API. Returns at once:
+ * the module is imported, and the client built, on the first `complete()`.
+ */
 export function createLlmClient(
   cfg: LlmConfig,
   log: Logger,
-  options: { maxRetries?: number; fetch?: typeof fetch } = {},
+  options: LlmClientOptions = {},
 ): Result<Llm> {
   if (!cfg.apiKey) {
     return fail(
@@ -56,17 +74,30 @@ export function createLlmClient(
       "Cannot generate SQL: OPENAI_API_KEY is not set (execute_sql and the schema tools still work)",
     );
   }
-  const client = new OpenAI({
-    apiKey: cfg.apiKey,
-    baseURL: cfg.baseUrl,
-    timeout: Math.round(cfg.timeoutS * 1000),
-    maxRetries: options.maxRetries ?? 2,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const apiKey = cfg.apiKey;
+  const load = options.load ?? importOpenAI;
+  let opened: Promise<{ sdk: OpenAISdk; client: OpenAI }> | undefined;
+  const open = () => {
+    opened ??= load().then((sdk) => ({
+      sdk,
+      client: new sdk({
+        apiKey,
+        baseURL: cfg.baseUrl,
+        timeout: Math.round(cfg.timeoutS * 1000),
+        maxRetries: options.maxRetries ?? 2,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    }), (error) => {
+      opened = undefined; // the next call tries again
+      throw error;
+    });
+    return opened;
+  };
   let sendTemperature = true;
   let structuredOutput = true;
 
   async function call(
+    client: OpenAI,
     messages: ChatMessage[],
     opts: CompleteOptions,
   ): Promise<Completion> {
@@ -107,12 +138,15 @@ export function createLlmClient(
   return ok({
     model: cfg.model,
     async complete(messages, opts = {}) {
+      let sdk: OpenAISdk | undefined;
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          return ok(await call(messages, opts));
+          const { sdk: loaded, client } = await open();
+          sdk = loaded;
+          return ok(await call(client, messages, opts));
         } catch (error) {
           // Some models refuse a temperature, some servers structured output: drop it, once.
-          if (error instanceof OpenAI.BadRequestError) {
+          if (sdk && error instanceof sdk.BadRequestError) {
             const message = String(error.message).toLowerCase();
             if (sendTemperature && message.includes("temperature")) {
               sendTemperature = false;
@@ -130,7 +164,7 @@ export function createLlmClient(
               continue;
             }
           }
-          const appError = toLlmError(error);
+          const appError = toLlmError(error, sdk);
           log.warn("llm.failed", {
             code: appError.code,
             message: appError.message,
@@ -146,8 +180,40 @@ export function createLlmClient(
   });
 }
 
-/** Maps the client's errors to stable codes; never echoes the API key. */
-export function toLlmError(error: unknown, now: () => number = Date.now): AppError {
+/**
+ * Maps the client's errors to stable codes; never echoes the API key. `sdk` is the loaded
+ * `openai` module (its error classes); undefined when it is not loaded, and then no error can be
+ * one of its classes.
+ */
+export function toLlmError(
+  error: unknown,
+  sdk: OpenAISdk | undefined,
+  now: () => number = Date.now,
+): AppError {
+  if (sdk) {
+    const mapped = fromSdkError(error, sdk, now);
+    if (mapped) return mapped;
+  }
+  if (error instanceof SyntaxError) {
+    // A 200 whose body is not the JSON the API promises: a bad answer, not an outage.
+    return new AppError(
+      "LLM_BAD_OUTPUT",
+      "Cannot use the language model's answer: its response could not be read",
+      { reason: "unreadable_response" },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppError(
+    "LLM_UNAVAILABLE",
+    `Cannot use the language model: ${message}`,
+  );
+}
+
+function fromSdkError(
+  error: unknown,
+  OpenAI: OpenAISdk,
+  now: () => number,
+): AppError | undefined {
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
     return new AppError(
       "LLM_TIMEOUT",
@@ -180,19 +246,7 @@ export function toLlmError(error: unknown, now: () => number = Date.now): AppErr
       { status, ...(retryAfterMs !== undefined ? { retry_after_ms: retryAfterMs } : {}) },
     );
   }
-  if (error instanceof SyntaxError) {
-    // A 200 whose body is not the JSON the API promises: a bad answer, not an outage.
-    return new AppError(
-      "LLM_BAD_OUTPUT",
-      "Cannot use the language model's answer: its response could not be read",
-      { reason: "unreadable_response" },
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new AppError(
-    "LLM_UNAVAILABLE",
-    `Cannot use the language model: ${message}`,
-  );
+  return undefined;
 }
 
 /** Retry-After as ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined otherwise. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startFakeLlm } from "../../tests/support/fake_llm.ts";
 import type { LlmConfig } from "../config/config.ts";
 import { createMemoryLogger } from "../log.ts";
-import { createLlmClient, retryAfter, toLlmError } from "./llm_client.ts";
+import { createLlmClient, importOpenAI, retryAfter, toLlmError } from "./llm_client.ts";
 import { testLlmConfig } from "../../tests/support/llm_config.ts";
 
 function config(url: string, timeoutS = 2): LlmConfig {
@@ -88,7 +88,52 @@ Deno.test("retryAfter() reads delta-seconds and HTTP dates; toLlmError() keeps i
   assert.equal(retryAfter("Tue, 01 Dec 2026 11:00:00 GMT", now), 0);
   assert.equal(retryAfter("soon", now), undefined);
   assert.equal(retryAfter(null, now), undefined);
-  const bad = toLlmError(new SyntaxError("Unexpected token < in JSON"));
+  const bad = toLlmError(new SyntaxError("Unexpected token < in JSON"), undefined);
   assert.equal(bad.code, "LLM_BAD_OUTPUT");
   assert.equal(bad.details.reason, "unreadable_response");
+});
+
+Deno.test("createLlmClient() imports openai on the first complete(), once, and maps its errors", async () => {
+  await using fake = startFakeLlm([{ status: 429 }, "SELECT 5"]);
+  let imports = 0;
+  const load = () => {
+    imports++;
+    return importOpenAI();
+  };
+  const llm = createLlmClient(config(fake.url), createMemoryLogger(), { maxRetries: 0, load });
+  assert.ok(llm.ok);
+  assert.equal(imports, 0, "nothing imported at creation");
+  const limited = await llm.value.complete(messages);
+  assert.deepEqual(
+    !limited.ok && [limited.error.code, limited.error.details.status],
+    ["LLM_UNAVAILABLE", 429],
+    "the 429 is mapped with the module's own error classes",
+  );
+  const r = await llm.value.complete(messages);
+  assert.equal(r.ok && r.value.text, "SELECT 5");
+  assert.equal(imports, 1);
+});
+
+Deno.test("Llm.complete() reports an openai module that cannot load as LLM_UNAVAILABLE, and tries again", async () => {
+  await using fake = startFakeLlm(["SELECT 6"]);
+  let imports = 0;
+  const load = () => ++imports === 1 ? Promise.reject(new Error("no module")) : importOpenAI();
+  const llm = createLlmClient(config(fake.url), createMemoryLogger(), { maxRetries: 0, load });
+  assert.ok(llm.ok);
+  const failed = await llm.value.complete(messages);
+  assert.equal(!failed.ok && failed.error.code, "LLM_UNAVAILABLE");
+  const r = await llm.value.complete(messages);
+  assert.equal(r.ok && r.value.text, "SELECT 6");
+});
+
+Deno.test("toLlmError() maps the loaded module's error classes", async () => {
+  const sdk = await importOpenAI();
+  assert.equal(toLlmError(new sdk.APIConnectionTimeoutError(), sdk).code, "LLM_TIMEOUT");
+  assert.equal(toLlmError(new sdk.APIUserAbortError(), sdk).code, "LLM_TIMEOUT");
+  const refused = toLlmError(
+    sdk.APIError.generate(401, undefined, "bad key", new Headers()),
+    sdk,
+  );
+  assert.deepEqual([refused.code, refused.details.status], ["LLM_UNAVAILABLE", 401]);
+  assert.match(refused.message, /the API key was refused \(401\)/);
 });

@@ -2,7 +2,7 @@ import type { DatabaseRegistry } from "../databases/registry.ts";
 import { serveClientLogging } from "./client_log.ts";
 import { promptRegistrar } from "./prompts.ts";
 import { resourceRegistrar } from "./resources.ts";
-import { McpServer } from "./sdk.ts";
+import { AjvJsonSchemaValidator, type JsonSchemaValidatorProvider, McpServer } from "./sdk.ts";
 import { type CallSource, serveTools, type ToolCatalog } from "./tool_catalog.ts";
 
 /** What every MCP server of this process shares (HTTP builds one server per request). */
@@ -38,10 +38,22 @@ export const INSTRUCTIONS =
 export function createMcpServer(context: ServerContext, source: CallSource): McpServer {
   const server = new McpServer(
     { name: "pg-mcp", version: context.version },
-    { instructions: INSTRUCTIONS },
+    { instructions: INSTRUCTIONS, jsonSchemaValidator: lazyAjv() },
   );
   serveTools(server, context.tools, source, serveClientLogging(server));
   context.parts.resources(server);
   context.parts.prompts(server);
   return server;
+}
+
+/**
+ * The SDK's default validator (Ajv with formats, for elicitation answers), built when the first
+ * answer is checked rather than with every server: a few ms at a cold start, and HTTP builds a
+ * server per request. One per server, as the SDK's default is (Ajv keeps what it compiled).
+ */
+export function lazyAjv(): JsonSchemaValidatorProvider {
+  let ajv: AjvJsonSchemaValidator | undefined;
+  return {
+    getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+  };
 }

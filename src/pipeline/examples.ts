@@ -74,7 +74,7 @@ export function parseExamples(
   return ok(createExampleSet(examples));
 }
 
-/** Reads `path` and parses it; a missing file is CONFIG_INVALID too. */
+/** Reads `path` and parses it (once the parser is loaded); a missing file is CONFIG_INVALID too. */
 export async function loadExamplesFile(
   path: string,
   parser: SqlParser,
@@ -93,6 +93,7 @@ export async function loadExamplesFile(
       file: path,
     });
   }
+  await parser.ready();
   return parseExamples(text, path, parser, policy);
 }
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createSqlParser } from "../sql/parse.ts";
+import { loadSqlParser } from "../sql/parse.ts";
 import { createExampleSet, loadExamplesFile, parseExamples, terms } from "./examples.ts";
 
-const parser = await createSqlParser();
+const parser = await loadSqlParser();
 const policy = { blockedFunctions: new Set(["pg_sleep"]) };
 const line = (v: unknown) => JSON.stringify(v);
 

@@ -5,11 +5,11 @@ import {
   type HiddenPatterns,
   parseHiddenPattern,
 } from "../hidden/patterns.ts";
-import { createSqlParser } from "./parse.ts";
+import { loadSqlParser } from "./parse.ts";
 import { type SqlPolicy, validateSql } from "./validate.ts";
 import { validateWrite } from "./validate_write.ts";
 
-const parser = await createSqlParser();
+const parser = await loadSqlParser();
 
 function patterns(tables: string[], columns: string[]): HiddenPatterns {
   const parse = (items: string[], kind: "table" | "column") =>

@@ -1,4 +1,3 @@
-import { fingerprintSync, loadModule, parseSync } from "libpg-query";
 import { fail, ok, type Result } from "../errors.ts";
 import { checkInputText } from "./input_text.ts";
 
@@ -14,6 +13,12 @@ export interface ParsedStatement {
 
 export interface SqlParser {
   /**
+   * Loads the WASM parser (once) and settles when it is there; rejects when it cannot be.
+   * `parse` and `fingerprint` need it: every use awaits this first (`checkSql`, `checkWrite`,
+   * `loadExamplesFile`, the audit line), and the app's warm-up calls it after the start.
+   */
+  ready(): Promise<void>;
+  /**
    * Parses with PostgreSQL's own grammar; a syntax error is SQL_PARSE_FAILED with the position.
    * Text PostgreSQL cannot take (NUL, unpaired surrogates) is INVALID_INPUT: the parser would
    * judge only what precedes a NUL.
@@ -26,18 +31,68 @@ export interface SqlParser {
   fingerprint(sql: string): string | undefined;
 }
 
+const NOT_LOADED = "Cannot parse SQL: the parser is not loaded yet (await parser.ready() first)";
+
 interface ParseErrorDetails {
   message?: string;
   cursorPosition?: number;
 }
 
-/** Loads the WASM parser once; the returned parser is synchronous. */
-export async function createSqlParser(): Promise<SqlParser> {
-  await loadModule();
+/** What the parser uses of libpg-query, once its WASM is instantiated. */
+export interface ParserLibrary {
+  parseSync(sql: string): unknown;
+  fingerprintSync(sql: string): string;
+}
+
+/**
+ * libpg-query keeps its WASM instance in its own module state (one per process): this only
+ * caches the import and the instantiation, the way a static import would.
+ */
+let library: Promise<ParserLibrary> | undefined;
+let loaded: ParserLibrary | undefined;
+
+/** Imports libpg-query and instantiates its WASM, once per process. */
+export function loadParserLibrary(): Promise<ParserLibrary> {
+  if (!library) {
+    library = import("libpg-query").then(async (lib) => {
+      await lib.loadModule();
+      return loaded = lib;
+    });
+    library.catch(() => library = undefined); // a failed load is tried again by the next use
+  }
+  return library;
+}
+
+/**
+ * The parser, at once: libpg-query and its WASM (~30 ms at a cold start) load on the first
+ * `ready()`, which every use awaits and the app's warm-up calls in the background after the
+ * start. From then on the parser is synchronous. `load` is for tests (a gated loader).
+ */
+export function createSqlParser(
+  load: () => Promise<ParserLibrary> = loadParserLibrary,
+): SqlParser {
+  let lib: ParserLibrary | undefined;
+  let loading: Promise<void> | undefined;
+  const ready = () => {
+    loading ??= load().then((l) => {
+      lib = l;
+    }, (error) => {
+      loading = undefined; // the next use tries again
+      throw error;
+    });
+    return loading;
+  };
+  /** The loaded library; calling `parse` before `ready()` settled is a bug, so it throws. */
+  const need = (): ParserLibrary => {
+    if (!lib) throw new Error(NOT_LOADED);
+    return lib;
+  };
   return {
+    ready,
     fingerprint(sql) {
+      const lib = need();
       try {
-        return fingerprintSync(sql);
+        return lib.fingerprintSync(sql);
       } catch {
         return undefined;
       }
@@ -45,10 +100,11 @@ export async function createSqlParser(): Promise<SqlParser> {
     parse(sql) {
       const unreadable = checkInputText(sql, "the SQL");
       if (unreadable) return unreadable;
+      const lib = need();
       if (sql.trim() === "") return ok([]);
       let tree: { stmts?: { stmt: AstNode }[] };
       try {
-        tree = parseSync(sql) as typeof tree;
+        tree = lib.parseSync(sql) as typeof tree;
       } catch (error) {
         const d = (error as { sqlDetails?: ParseErrorDetails }).sqlDetails ??
           {};
@@ -123,14 +179,23 @@ export function nameParts(list: unknown): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** Creates the parser and waits for it: for tools, tests and benchmarks that parse at once. */
+export async function loadSqlParser(): Promise<SqlParser> {
+  const parser = createSqlParser();
+  await parser.ready();
+  return parser;
+}
+
 /**
  * Splits a script into its statements with PostgreSQL's own grammar (comments before a
- * statement stay with it). Call after `createSqlParser()` has loaded the parser.
+ * statement stay with it). Call after a parser's `ready()` settled (or `loadSqlParser()`).
  */
 export function splitSql(sql: string): Result<string[]> {
+  if (!loaded) throw new Error(NOT_LOADED);
+  const lib = loaded;
   let tree: { stmts?: { stmt_location?: number; stmt_len?: number }[] };
   try {
-    tree = parseSync(sql) as typeof tree;
+    tree = lib.parseSync(sql) as typeof tree;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return fail("SQL_PARSE_FAILED", `Cannot parse the SQL: ${message}`, { message });

@@ -45,7 +45,8 @@ const WRITES = new Set(["InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"]);
  * The grammar rules, synchronous: exactly one read-only SELECT (or EXPLAIN of one) with no
  * write anywhere in it, no INTO, no row lock, no blocked function, no function that runs SQL
  * text or reads tables by name, no secret catalog and no hidden table or column.
- * `checkSql` adds the catalog rules; the executor must call that.
+ * `checkSql` adds the catalog rules; the executor must call that. Needs a parser whose
+ * `ready()` settled (it throws otherwise).
  */
 export function validateSql(sql: string, parser: SqlParser, policy: SqlPolicy): Result<SafeSql> {
   const parsed = parser.parse(sql);
@@ -101,13 +102,15 @@ export function inspectStatement(
 
 /**
  * The grammar rules, then the connected database's catalog rules (VOLATILE functions): the only
- * way to a ValidatedSql, which is all the executor runs.
+ * way to a ValidatedSql, which is all the executor runs. Waits for the parser's WASM first (it
+ * loads in the background from the start).
  */
 export async function checkSql(
   sql: string,
   parser: SqlParser,
   policy: SqlPolicy,
 ): Promise<Result<ValidatedSql>> {
+  await parser.ready();
   const safe = await withCatalogRules(validateSql(sql, parser, policy), policy);
   if (!safe.ok) return safe;
   const { text, kind, ...facts } = safe.value;

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { DEFAULT_BLOCKED_FUNCTIONS } from "../config/blocked_functions.ts";
 import { functionCatalogFrom } from "../db/function_volatility.ts";
 import { ok } from "../errors.ts";
-import { createSqlParser } from "./parse.ts";
+import { loadSqlParser } from "./parse.ts";
 import { checkSql, type SqlPolicy, validateSql } from "./validate.ts";
 
-const parser = await createSqlParser();
+const parser = await loadSqlParser();
 const policy: SqlPolicy = { blockedFunctions: new Set(DEFAULT_BLOCKED_FUNCTIONS) };
 
 function reason(sql: string, p: SqlPolicy = policy): string {

@@ -92,12 +92,16 @@ export function validateWrite(
   return ok({ text: sql, operation, target, ...facts.value });
 }
 
-/** The write rules, then the connected database's catalog rules (VOLATILE functions). */
+/**
+ * The write rules, then the connected database's catalog rules (VOLATILE functions). Waits for
+ * the parser's WASM first.
+ */
 export async function checkWrite(
   sql: string,
   parser: SqlParser,
   policy: SqlPolicy,
 ): Promise<Result<ValidatedWrite>> {
+  await parser.ready();
   const safe = await withCatalogRules(validateWrite(sql, parser, policy), policy);
   if (!safe.ok) return safe;
   const { text, operation, target, ...facts } = safe.value;

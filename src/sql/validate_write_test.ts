@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { DEFAULT_BLOCKED_FUNCTIONS } from "../config/blocked_functions.ts";
-import { createSqlParser } from "./parse.ts";
+import { loadSqlParser } from "./parse.ts";
 import { validateWrite } from "./validate_write.ts";
 
-const parser = await createSqlParser();
+const parser = await loadSqlParser();
 const policy = { blockedFunctions: new Set(DEFAULT_BLOCKED_FUNCTIONS) };
 
 function reason(sql: string): string {

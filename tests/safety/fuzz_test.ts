@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { createHiddenMatcher, parseHiddenPattern } from "../../src/hidden/patterns.ts";
-import { createSqlParser, splitSql } from "../../src/sql/parse.ts";
+import { loadSqlParser, splitSql } from "../../src/sql/parse.ts";
 import { checkSql, type SqlPolicy } from "../../src/sql/validate.ts";
 import { sharedTestCluster } from "../support/test_cluster.ts";
 import { attackLines, createTarget, PUBLIC_BYPASSES } from "./harness.ts";
@@ -181,7 +181,7 @@ Deno.test("fuzz: the validator never throws, never hangs, never accepts a write"
   const db = openTestDb(target.url, { timeoutS: 1 });
   try {
     await target.observer.unsafe(HIDDEN_SQL).simple();
-    const parser = await createSqlParser();
+    const parser = await loadSqlParser();
     const policy: SqlPolicy = {
       ...defaultPolicy(db),
       hidden: createHiddenMatcher({

@@ -143,7 +143,14 @@ export async function startMcp(env: Record<string, string>): Promise<McpHarness>
   if (!cfg.ok) throw cfg.error;
   const log = createMemoryLogger("ERROR");
   const app = await createApp(cfg.value, log, "0.0.0-test");
-  await app.warmed; // start-up reads done: they are not an attack's doing
+  // Start-up reads done (pools, schema, profile, value index): they are not an attack's doing.
+  await app.warmPools();
+  for (const database of app.databases.list()) {
+    const snapshot = await database.schema.get();
+    if (!snapshot.ok) continue;
+    await database.insights.profile(snapshot.value);
+    await database.insights.values(snapshot.value);
+  }
   const mcp = await connectInMemory(app.server, "safety-tests");
   const client = mcp.client;
   const close = async () => {

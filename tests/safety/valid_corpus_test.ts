@@ -5,7 +5,7 @@
  * drift silently. (libpg-query 18's grammar also accepts the 4 statements marked "pg15: no".)
  */
 import assert from "node:assert/strict";
-import { createSqlParser, splitSql } from "../../src/sql/parse.ts";
+import { loadSqlParser, splitSql } from "../../src/sql/parse.ts";
 import { checkSql } from "../../src/sql/validate.ts";
 import { sharedTestCluster, uniqueName } from "../support/test_cluster.ts";
 import { defaultPolicy, openTestDb } from "../support/read_only_db.ts";
@@ -21,7 +21,7 @@ Deno.test("the valid SELECT sample is accepted, except the intended refusals", a
   const url = await cluster.createDatabase(uniqueName("corpus"));
   const db = openTestDb(url);
   try {
-    const parser = await createSqlParser();
+    const parser = await loadSqlParser();
     const policy = defaultPolicy(db);
     const file = new URL("../fixtures/sql/valid-select-sample.sql", import.meta.url);
     const text = await Deno.readTextFile(file);

@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { DEFAULT_BLOCKED_FUNCTIONS } from "../../src/config/blocked_functions.ts";
-import { openSession } from "../../src/db/driver.ts";
+import { afterDriverLoads, openSession } from "../../src/db/driver.ts";
 import { createFunctionCatalogSource } from "../../src/db/function_volatility.ts";
 import { createPool } from "../../src/db/pool.ts";
 import {
@@ -55,13 +55,13 @@ const RUN: Omit<ReadRequest, "signal"> = {
 export function openTestDb(url: string, options: TestDbOptions = {}): TestDb {
   const log = options.log ?? createMemoryLogger("ERROR");
   const target = { url, host: "", port: 0, connectTimeoutS: 10 };
-  const pool = createPool({
+  const pool = afterDriverLoads(createPool({
     max: options.maxPoolSize ?? 2,
     acquireTimeoutMs: 5_000,
     open: () => openSession(target, { log }),
     probe: () => Promise.resolve(true),
     log,
-  });
+  }));
   const reader = createReadExecutor({ pool, limits: limitsFor(options.timeoutS ?? 5), log });
   return {
     reader,

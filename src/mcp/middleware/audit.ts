@@ -3,8 +3,11 @@ import type { Middleware } from "../tool.ts";
 
 export interface AuditOptions {
   log: Logger;
-  /** The SQL's fingerprint (libpg-query): the same for statements differing only in constants. */
-  fingerprint: (sql: string) => string | undefined;
+  /**
+   * The SQL's fingerprint (libpg-query): the same for statements differing only in constants.
+   * Asynchronous: the parser may still be loading when a call is refused before parsing.
+   */
+  fingerprint: (sql: string) => Promise<string | undefined>;
   /** OBSERVABILITY_LOG_SQL: also log the SQL text (never the rows). */
   logSql: boolean;
   now: () => number;
@@ -20,10 +23,12 @@ export function withAudit(options: AuditOptions): Middleware {
   return (tool, next) => async (args, call) => {
     const started = options.now();
     const result = await next(args, call);
+    const durationMs = Math.round((options.now() - started) * 10) / 10;
     const value = result.ok ? result.value as Record<string, unknown> : undefined;
     const details = result.ok ? {} : result.error.details;
     const sql = sqlOf(args, value, details);
     const data = value?.data as { row_count?: unknown } | undefined;
+    const fingerprint = sql ? await options.fingerprint(sql).catch(() => undefined) : undefined;
     const line = {
       request_id: call.requestId,
       transport: call.transport,
@@ -32,10 +37,10 @@ export function withAudit(options: AuditOptions): Middleware {
       tool: tool.name,
       database: value?.database ?? args.database ?? undefined,
       outcome: result.ok ? "ok" : result.error.code,
-      duration_ms: Math.round((options.now() - started) * 10) / 10,
+      duration_ms: durationMs,
       ...(typeof data?.row_count === "number" ? { rows: data.row_count } : {}),
       ...(value?.truncated === true ? { truncated: true } : {}),
-      ...(sql ? { sql_fingerprint: options.fingerprint(sql) } : {}),
+      ...(sql ? { sql_fingerprint: fingerprint } : {}),
       ...(sql && options.logSql ? { sql } : {}),
     };
     if (!result.ok && REFUSALS.has(result.error.code)) {
