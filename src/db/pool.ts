@@ -10,8 +10,8 @@ export interface Lease {
   /** Ends the session: it is never lent again. */
   discard(reason: string): void;
   /**
-   * The call is answered and only its end (ROLLBACK, reset) is in flight: a caller that finds
-   * no idle session waits for this one rather than opening a new connection.
+   * The call is answered and only its end (ROLLBACK, reset) is in flight: one caller that
+   * finds no idle session waits for this one rather than opening a new connection.
    */
   finishing(): void;
 }
@@ -23,6 +23,8 @@ export interface PoolStats {
   idle: number;
   /** Calls waiting for a session. */
   waiting: number;
+  /** Sessions lent out whose transaction is ending (they come back shortly). */
+  finishing: number;
   max: number;
 }
 
@@ -166,8 +168,11 @@ export function createPool(options: PoolOptions): Pool {
         if (!session.closed) return Promise.resolve(ok(lend(session)));
         endQuietly(session);
       }
-      // A session about to come back beats a new connection (its end is one round trip).
-      if (inUse < options.max && finishing === 0) return Promise.resolve(ok(lend(options.open())));
+      // A session about to come back beats a new connection (its end is one round trip), but
+      // each one serves a single waiter: callers beyond them get a new connection at once.
+      if (inUse < options.max && waiters.length >= finishing) {
+        return Promise.resolve(ok(lend(options.open())));
+      }
       return new Promise((resolve) => {
         const onAbort = () => {
           remove();
@@ -211,7 +216,13 @@ export function createPool(options: PoolOptions): Pool {
     get down() {
       return down;
     },
-    stats: () => ({ inUse, idle: idle.length, waiting: waiters.length, max: options.max }),
+    stats: () => ({
+      inUse,
+      idle: idle.length,
+      waiting: waiters.length,
+      finishing,
+      max: options.max,
+    }),
     whenIdle: () => inUse === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r)),
     async close() {
       closing = true;
