@@ -5,7 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startFakeLlm } from "./support/fake_llm.ts";
-import { rpc } from "./support/http_rpc.ts";
+import { jsonOrUndefined, rpc } from "./support/http_rpc.ts";
 import { loadSample } from "./support/samples.ts";
 import { runServerToExit, startHttpServer } from "./support/spawn_server.ts";
 import { startTcpProxy } from "./support/tcp_proxy.ts";
@@ -24,13 +24,7 @@ async function connect(baseUrl: string, token?: string): Promise<Client> {
 async function get(url: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { headers });
   const text = await res.text();
-  let body: Record<string, unknown> | undefined;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, body };
+  return { status: res.status, headers: res.headers, text, body: jsonOrUndefined(text) };
 }
 
 /** A request written by hand on a socket: fetch() keeps its own Host header. */

@@ -7,24 +7,11 @@
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { ENV_VARS } from "../../src/config/load_config.ts";
-import { startServer } from "../support/spawn_server.ts";
+import { ROOT, runDeno, startServer } from "../support/spawn_server.ts";
 import { sharedTestCluster } from "../support/test_cluster.ts";
 import { MCPB, toolArgs } from "../../scripts/ci/tools.ts";
-const ROOT = new URL("../../", import.meta.url).pathname;
 const MANIFEST_PATH = `${ROOT}deploy/mcpb/manifest.json`;
 const manifest = JSON.parse(await Deno.readTextFile(MANIFEST_PATH));
-
-async function deno(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, out: dec.decode(out.stdout), err: dec.decode(out.stderr) };
-}
 
 interface ServerConfig {
   command: string;
@@ -48,15 +35,15 @@ async function resolve(
       pathSeparator: "/",
     });
     Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(config ?? null)));`;
-  const run = await deno(["eval", "--no-config", "--no-lock", code]);
-  assert.equal(run.code, 0, run.err);
-  return JSON.parse(run.out);
+  const run = await runDeno(["eval", "--no-config", "--no-lock", code]);
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
 }
 
 Deno.test("mcpb validate accepts the manifest", async () => {
-  const run = await deno(toolArgs(MCPB, "validate", MANIFEST_PATH));
-  assert.equal(run.code, 0, `${run.out}\n${run.err}`);
-  assert.match(run.out, /Manifest schema validation passes!/);
+  const run = await runDeno(toolArgs(MCPB, "validate", MANIFEST_PATH));
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  assert.match(run.stdout, /Manifest schema validation passes!/);
 });
 
 Deno.test("the manifest describes the compiled binary, its version and its secrets", () => {

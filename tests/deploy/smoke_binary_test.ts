@@ -4,24 +4,14 @@
  * script is known to pass on a good build and to fail on a broken one.
  */
 import assert from "node:assert/strict";
-import { binaryPermissionFlags } from "../support/spawn_server.ts";
+import { binaryPermissionFlags, runDeno } from "../support/spawn_server.ts";
 import { sharedTestCluster } from "../support/test_cluster.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-async function smoke(command: string, databaseUrl: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      ...["run", "-A", "scripts/smoke_binary.ts"],
-      ...["--command", command, "--database-url", databaseUrl],
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function smoke(command: string, databaseUrl: string) {
+  return runDeno([
+    ...["run", "-A", "scripts/smoke_binary.ts"],
+    ...["--command", command, "--database-url", databaseUrl],
+  ]);
 }
 
 Deno.test("smoke_binary.ts passes main.ts run with the binary's flags, over stdio and HTTP", async () => {

@@ -37,14 +37,16 @@ export async function rpc(
     },
     body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
   });
-  const text = await res.text();
-  let body: Record<string, unknown> | undefined;
+  return { status: res.status, headers: res.headers, body: jsonOrUndefined(await res.text()) };
+}
+
+/** The JSON object a response body holds, or undefined when it is not JSON. */
+export function jsonOrUndefined(text: string): Record<string, unknown> | undefined {
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    body = undefined;
+    return undefined;
   }
-  return { status: res.status, headers: res.headers, body };
 }
 
 /** A `tools/call` in its own HTTP request; the tool result's structuredContent. */

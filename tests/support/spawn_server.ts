@@ -115,6 +115,19 @@ export async function runServerToExit(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
+/** Runs `deno <args>` in the repository to completion: its exit code and decoded output. */
+export async function runDeno(args: string[]): Promise<ExitedRun> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
 export interface HttpServerProcess extends AsyncDisposable {
   /** e.g. http://127.0.0.1:PORT */
   baseUrl: string;
