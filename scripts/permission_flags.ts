@@ -1,21 +1,67 @@
 import { LIBRARY_ENV_VARS } from "../src/config/library_env.ts";
 import { ENV_VARS } from "../src/config/load_config.ts";
+import { CACHE_ENV_VARS } from "../src/demo/cache_location.ts";
 
 /**
- * The permissions of `deno task start` and of the compiled binary, in one place.
+ * The demo database's cache directories (src/demo/cache_location.ts), as text for `deno task`'s
+ * shell, which expands `$HOME` when it launches the task. Deno itself never expands variables in
+ * permission flags (denoland/deno#16766, #29809, #30694 are open), and a compiled binary keeps
+ * the flags it was compiled with, so only the `start` task carries these; the binary runs the
+ * demo from memory (built at each start, about 4 s more before the demo answers).
+ * - Linux: `~/.cache/pg-mcp` (with XDG_CACHE_HOME set elsewhere the grant does not match and the
+ *   demo runs from memory: the task shell has no `${VAR:-default}`, and an unset variable would
+ *   expand to a grant on `/pg-mcp`).
+ * - macOS: `~/Library/Caches/pg-mcp`. Each grant names a directory that does not exist on the
+ *   other system, so it grants nothing there.
+ * - Windows: not granted (`%LOCALAPPDATA%` would expand to `/pg-mcp` elsewhere): memory.
+ */
+export const CACHE_GRANTS = ["$HOME/.cache/pg-mcp", "$HOME/Library/Caches/pg-mcp"] as const;
+
+/** Where the demo's engine worker is loaded from (it is not part of main.ts's module graph). */
+export const DEMO_WORKER_SOURCES = "src/demo";
+
+/**
+ * The permissions of the compiled binary, in one place.
  * - net: unscoped, because the database and LLM hosts are configuration, known only at run time,
- *   and a compiled binary cannot take more flags; the HTTP transport also listens.
- * - env: exactly the variables pg-mcp and its drivers read.
- * - read: the .env file, the npm packages (libpg-query loads its WASM from there) and the golden
- *   examples folder.
+ *   and a compiled binary cannot take more flags; the HTTP transport also listens. The demo
+ *   database listens and connects on 127.0.0.1 only.
+ * - env: exactly the variables pg-mcp and its drivers read, and HOME, XDG_CACHE_HOME and
+ *   LOCALAPPDATA, from which the demo database finds the user's cache directory. PGlite reads
+ *   none.
+ * - read: the .env file, the npm packages (libpg-query and PGlite load their WebAssembly and data
+ *   from there), the golden examples folder, and src/demo: a worker's modules are loaded at run
+ *   time and need read permission (the demo's engine runs in a worker so that a long statement
+ *   never blocks the MCP server). Paths are relative to the working directory, as `deno task`
+ *   sets it to the project's.
+ * - No write, run, FFI or sys: PGlite runs in WebAssembly and needs none of them.
  */
 export function permissionFlags(): string[] {
   return [
     "--no-prompt",
     "--allow-net",
-    `--allow-env=${[...ENV_VARS, ...LIBRARY_ENV_VARS].join(",")}`,
-    "--allow-read=.env,node_modules,examples",
+    `--allow-env=${[...ENV_VARS, ...LIBRARY_ENV_VARS, ...CACHE_ENV_VARS].join(",")}`,
+    `--allow-read=.env,node_modules,examples,${DEMO_WORKER_SOURCES}`,
   ];
+}
+
+/**
+ * The permissions of `deno task start`: the binary's, plus read and write of the demo database's
+ * cache directories (see CACHE_GRANTS), the only place pg-mcp writes.
+ */
+export function startPermissionFlags(): string[] {
+  return permissionFlags().map((flag) =>
+    flag.startsWith("--allow-read=") ? `${flag},${CACHE_GRANTS.join(",")}` : flag
+  ).concat(`--allow-write=${CACHE_GRANTS.join(",")}`);
+}
+
+/** `deno compile` also embeds the worker, which is not reachable from main.ts's imports. */
+export function compileFlags(): string[] {
+  return [...permissionFlags(), "--include", `${DEMO_WORKER_SOURCES}/engine_worker.ts`];
+}
+
+/** What `deno task`'s shell does to CACHE_GRANTS: `$HOME` replaced by its value (or nothing). */
+export function expandTaskShell(flags: string[], home: string | undefined): string[] {
+  return flags.map((flag) => flag.replaceAll("$HOME", home ?? ""));
 }
 
 /**
