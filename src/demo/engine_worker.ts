@@ -23,6 +23,12 @@ const scope = globalThis as unknown as WorkerScope;
 scope.onmessage = (event) => {
   start(event.data).catch(fail);
 };
+// A promise PGlite or pglite-socket leaves unhandled would otherwise end the worker with a bare
+// stack trace on stderr; report it as this engine's failure instead.
+globalThis.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  fail(event.reason);
+});
 
 function fail(error: unknown): void {
   scope.postMessage({ type: "failed", message: errorMessage(error) });
@@ -44,7 +50,8 @@ async function start(request: EngineStartRequest): Promise<void> {
   if (request.snapshot) {
     try {
       db = await PGlite.create({
-        loadDataDir: new Blob([request.snapshot as Uint8Array<ArrayBuffer>]),
+        // Decompressed here: PGlite's own gunzip leaves a bad checksum as an unhandled rejection.
+        loadDataDir: new Blob([await gunzip(request.snapshot)]),
         startParams: startParams(request.settings),
       });
       if (!(await holdsExpectedData(db, request.checkSql))) {
@@ -90,6 +97,12 @@ async function build(pg: PGlite, request: EngineStartRequest): Promise<void> {
   await pg.exec(`BEGIN;\n${request.script}\n;COMMIT;`);
   for (const statement of request.finishStatements) await pg.exec(statement);
   await pg.exec("RESET default_transaction_read_only");
+}
+
+async function gunzip(bytes: Uint8Array): Promise<ArrayBuffer> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(new DecompressionStream("gzip"));
+  return await new Response(stream).arrayBuffer();
 }
 
 async function holdsExpectedData(pg: PGlite, checkSql: string): Promise<boolean> {
