@@ -67,7 +67,7 @@ Deno.test("openSnapshotStore() keeps nothing without a cache directory", async (
 Deno.test({
   name: "openSnapshotStore() keeps nothing when the process may not write the cache directory",
   permissions: { read: true, write: false, env: true },
-  async fn() {
+  fn() {
     const log = createMemoryLogger();
     const store = openSnapshotStore({
       cacheDir: "/tmp/pg-mcp-denied",
