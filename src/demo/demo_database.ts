@@ -55,14 +55,19 @@ export interface DemoDatabase extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Session defaults. pglite-socket drops a client's startup parameters, so the pool's own
- * settings (src/db/pool.ts) are given to PostgreSQL here, as `-c` options that RESET ALL keeps. */
-const SESSION_SETTINGS: Record<string, string> = {
+/**
+ * Server settings, as `-c` options (RESET ALL and DISCARD ALL return to them). pglite-socket drops
+ * a client's startup parameters, so the pool's own session settings (src/db/pool.ts) are given
+ * here. shared_buffers: the sample's ~10 MB fit in 16 MB; PGlite's default 128 MB costs ~75 MB
+ * more resident memory (measured).
+ */
+const SETTINGS: Record<string, string> = {
   default_transaction_read_only: "on",
   TimeZone: "UTC",
   DateStyle: "ISO, YMD",
   IntervalStyle: "iso_8601",
   extra_float_digits: "1",
+  shared_buffers: "16MB",
 };
 /** 1 MB WAL segments instead of 16: the snapshot holds 34 MB of files instead of 60. */
 const INITDB_PARAMS = ["--wal-segsize=1"];
@@ -268,7 +273,7 @@ function startRequest(sample: DemoSample): EngineStartRequest {
     finishStatements: FINISH_STATEMENTS,
     checkSql: `SELECT ${counts} AS ok`,
     initdbParams: INITDB_PARAMS,
-    settings: SESSION_SETTINGS,
+    settings: SETTINGS,
     maxPlanCost: MAX_PLAN_COST,
   };
 }

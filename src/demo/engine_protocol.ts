@@ -16,7 +16,7 @@ export interface EngineStartRequest {
   checkSql: string;
   /** `initdb` options for a build. */
   initdbParams: string[];
-  /** `-c name=value` session defaults: they survive DISCARD ALL / RESET ALL. */
+  /** `-c name=value` server settings: RESET ALL and DISCARD ALL return to them. */
   settings: Record<string, string>;
   /** Statements whose plan costs more are refused before they start (plan_guard.ts). */
   maxPlanCost: number;
