@@ -34,6 +34,12 @@ export interface ProxyOptions {
   onCancel(): void;
   /** How long a connection waits for the one in progress to end. */
   waitMs: number;
+  /**
+   * A Sync or Query left unanswered this long means a stuck engine, busy or not: PGlite can also
+   * stop answering without running (COPY ... TO PROGRAM leaves the session waiting).
+   */
+  replyTimeoutMs: number;
+  onNoReply(): void;
   log: Logger;
 }
 
@@ -44,6 +50,8 @@ export interface ConnectionProxy {
    * `upstream()` gives next. Call it before stopping the engine.
    */
   failActive(error: WireError): void;
+  /** True when the connection in progress waits for an answer to a Sync or Query. */
+  readonly awaitingReply: boolean;
   /** Stops listening and ends every connection. */
   close(): Promise<void>;
 }
@@ -117,6 +125,9 @@ export function startConnectionProxy(options: ProxyOptions): ConnectionProxy {
   return {
     port: listener.addr.port,
     failActive: (error) => active?.fail(error),
+    get awaitingReply() {
+      return active?.awaitingReply ?? false;
+    },
     async close() {
       closing = true;
       listener.close();
@@ -157,7 +168,10 @@ class Session {
   #fromClient = new MessageFraming();
   /** Sync and Query messages the server has not answered with ReadyForQuery yet. */
   #awaitingReady = 0;
+  #replyTimer: ReturnType<typeof setTimeout> | undefined;
   #established = false;
+  /** Set when no engine is left: each later statement is answered with this error. */
+  #refusal: WireError | undefined;
   #clientWrites: Promise<void> = Promise.resolve();
   #tasks = new Set<Promise<void>>();
   #ended = false;
@@ -180,6 +194,10 @@ class Session {
     await Promise.allSettled([...this.#tasks]);
   }
 
+  get awaitingReply(): boolean {
+    return this.#awaitingReady > 0;
+  }
+
   fail(error: WireError): void {
     if (this.#ended) return;
     const clean = this.#established && this.#fromServer.atBoundary && this.#fromClient.atBoundary;
@@ -196,7 +214,7 @@ class Session {
     const bytes = this.#awaitingReady === 0
       ? errorResponse(error)
       : new Uint8Array(Array.from({ length: this.#awaitingReady }, () => answer).flat());
-    this.#awaitingReady = 0;
+    this.#setAwaiting(0);
     this.#writeClient(bytes);
     const old = this.#upstream;
     this.#upstream = undefined;
@@ -207,6 +225,7 @@ class Session {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    clearTimeout(this.#replyTimer);
     if (this.#upstream) closeQuietly(this.#upstream);
     this.#signalEnd();
   }
@@ -217,8 +236,14 @@ class Session {
       const port = await this.#options.upstream();
       if (this.#ended) return undefined;
       if (!port.ok) {
-        const message = port.error.message;
-        this.#writeClient(errorResponse({ severity: "FATAL", code: "57P03", message }));
+        const error = { code: "57P03", message: port.error.message };
+        if (!replay) {
+          this.#writeClient(errorResponse({ severity: "FATAL", ...error }));
+          return undefined;
+        }
+        // Mid-session: keep the connection and refuse each statement (closing it races the
+        // driver's next write).
+        this.#refusal = { severity: "ERROR", ...error };
         return undefined;
       }
       const upstream = await Deno.connect({ hostname: "127.0.0.1", port: port.value });
@@ -240,7 +265,7 @@ class Session {
       return undefined;
     });
     const upstream = await task;
-    if (!upstream) this.end();
+    if (!upstream && !this.#refusal) this.end();
     return upstream;
   }
 
@@ -250,11 +275,19 @@ class Session {
       const n = await this.#client.read(buffer).catch(() => null);
       if (n === null) return;
       const chunk = buffer.slice(0, n);
+      let statements = 0;
       this.#fromClient.push(chunk, (type) => {
-        if (type === MESSAGE.sync || type === MESSAGE.query) this.#awaitingReady++;
+        if (type === MESSAGE.sync || type === MESSAGE.query) statements++;
+        if (type === MESSAGE.terminate) this.end();
       });
       const upstream = await this.#attached;
-      if (!upstream) return;
+      if (!upstream) {
+        if (!this.#refusal) return;
+        const answer = [...errorResponse(this.#refusal), ...readyForQuery("I")];
+        for (let i = 0; i < statements; i++) this.#writeClient(new Uint8Array(answer));
+        continue;
+      }
+      if (statements > 0) this.#setAwaiting(this.#awaitingReady + statements);
       // A write to an engine that just died is answered by `fail`, which the supervisor calls.
       await writeAll(upstream, chunk).catch(() => undefined);
     }
@@ -270,10 +303,23 @@ class Session {
       this.#fromServer.push(chunk, (type) => {
         if (type === MESSAGE.readyForQuery) {
           this.#established = true;
-          this.#awaitingReady = Math.max(0, this.#awaitingReady - 1);
+          this.#setAwaiting(Math.max(0, this.#awaitingReady - 1), true);
         }
       });
       this.#writeClient(chunk);
+    }
+  }
+
+  /** Counts pending answers; the reply timer runs while there is one, restarting per answer. */
+  #setAwaiting(count: number, answered = false): void {
+    const before = this.#awaitingReady;
+    this.#awaitingReady = count;
+    if (count === 0) {
+      clearTimeout(this.#replyTimer);
+      this.#replyTimer = undefined;
+    } else if (before === 0 || answered) {
+      clearTimeout(this.#replyTimer);
+      this.#replyTimer = setTimeout(() => this.#options.onNoReply(), this.#options.replyTimeoutMs);
     }
   }
 

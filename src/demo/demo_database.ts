@@ -113,9 +113,14 @@ export async function startDemoDatabase(options: DemoDatabaseOptions): Promise<D
   const proxy = startConnectionProxy({
     upstream: () => serving,
     onCancel: () => {
-      if (busy) stopQuery("cancel", "canceling statement due to user request");
+      if (busy || proxy.awaitingReply) {
+        stopQuery("cancel", "canceling statement due to user request");
+      }
     },
     waitMs: options.connectionWaitMs ?? 10_000,
+    // Past the busy watchdog's limit: this one catches an engine that stopped answering idle.
+    replyTimeoutMs: statementTimeoutMs + 1_000,
+    onNoReply: () => stopQuery("no_reply", "canceling statement due to statement timeout"),
     log,
   });
   const url = `postgres://postgres@127.0.0.1:${proxy.port}/postgres`;
@@ -160,7 +165,7 @@ export async function startDemoDatabase(options: DemoDatabaseOptions): Promise<D
   }
 
   function stopQuery(reason: string, message: string) {
-    stuckEngines++;
+    if (busy) stuckEngines++; // an idle engine that stopped answering holds no thread
     log.warn("demo.query_stopped", { reason, limitMs: statementTimeoutMs, stuckEngines });
     replaceEngine({ severity: "ERROR", code: "57014", message });
   }

@@ -299,6 +299,23 @@ Deno.test("a statement past the time limit gets 57014 and its connection goes on
   }
 });
 
+Deno.test("after three statements stopped mid-run the demo stops serving instead of piling up engines", async () => {
+  const log = createMemoryLogger();
+  const { demo } = await started({ log, cacheDir: sharedCache, statementTimeoutMs: 500 });
+  const sql = client(demo);
+  try {
+    for (let i = 0; i < 3; i++) await assert.rejects(sql.unsafe(SLOW), { code: "57014" });
+    await assert.rejects(sql`SELECT 1`, (error: Error & { code?: string }) => {
+      assert.equal(error.code, "57P03");
+      assert.match(error.message, /still running past their time limit .*; restart pg-mcp/);
+      return true;
+    });
+  } finally {
+    await sql.end();
+    await demo.close();
+  }
+});
+
 Deno.test("a cancel request stops the statement in progress", async () => {
   const log = createMemoryLogger();
   const { demo } = await started({ log, cacheDir: sharedCache });
@@ -317,5 +334,27 @@ Deno.test("a cancel request stops the statement in progress", async () => {
   } finally {
     await sql.end();
     await demo.close();
+  }
+});
+
+Deno.test("COPY ... TO PROGRAM runs nothing on the host, and the engine it wedges is replaced", async () => {
+  const log = createMemoryLogger();
+  const { demo } = await started({ log, cacheDir: sharedCache, statementTimeoutMs: 800 });
+  const sql = client(demo);
+  const dir = await Deno.makeTempDir();
+  const marker = join(dir, "ran");
+  try {
+    await assert.rejects(
+      sql.unsafe(`COPY (SELECT 1) TO PROGRAM 'touch ${marker}'`),
+      { code: "57014" },
+    );
+    const [row] = await sql`SELECT count(*)::int AS n FROM playlist`;
+    assert.equal(row.n, 18);
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+    assert.ok(events(log.lines).includes("demo.engine_replaced"));
+  } finally {
+    await sql.end();
+    await demo.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -134,6 +134,11 @@ function watched(pg: PGlite, guard: PlanGuard): PGlite {
         const verdict = await guard.check(message);
         if (verdict.kind === "forward") await pg.execProtocolRawStream(message, options);
         else if (verdict.kind === "refuse") options.onRawData(verdict.reply);
+      } catch (error) {
+        // PGlite threw instead of answering (e.g. COPY ... TO PROGRAM: it runs no program and
+        // throws "Unhandled cmd"), and may be left unusable. Thrown on, it would also stop
+        // pglite-socket's queue for good. The supervisor replaces this engine instead.
+        fail(error);
       } finally {
         scope.postMessage({ type: "idle" });
       }

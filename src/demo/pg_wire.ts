@@ -67,6 +67,7 @@ export const MESSAGE = {
   sync: "S".charCodeAt(0),
   query: "Q".charCodeAt(0),
   parse: "P".charCodeAt(0),
+  terminate: "X".charCodeAt(0),
   error: "E".charCodeAt(0),
 } as const;
 
