@@ -358,3 +358,18 @@ Deno.test("COPY ... TO PROGRAM runs nothing on the host, and the engine it wedge
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("close() during the first build ends it at once and saves nothing", async () => {
+  const cacheDir = await Deno.makeTempDir();
+  try {
+    const demo = await startDemoDatabase({ log: createMemoryLogger(), cacheDir });
+    const closing = performance.now();
+    await demo.close();
+    assert.ok(performance.now() - closing < 2_000);
+    const ready = await demo.ready;
+    assert.ok(!ready.ok);
+    assert.deepEqual([...Deno.readDirSync(cacheDir)], []);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
