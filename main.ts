@@ -6,6 +6,10 @@ import { serve } from "./src/cli/serve.ts";
 import type { Config } from "./src/config/config.ts";
 import { ENV_VARS, loadConfig, NAMED_DATABASE_URL } from "./src/config/load_config.ts";
 import { readEnv } from "./src/config/read_env.ts";
+import { CACHE_ENV_VARS, userCacheDir } from "./src/demo/cache_location.ts";
+import { demoConfig, demoDatabase } from "./src/demo/demo_config.ts";
+import { startDemoDatabase } from "./src/demo/demo_database.ts";
+import type { Env } from "./src/config/load_config.ts";
 import { AppError } from "./src/errors.ts";
 import { isLoopback } from "./src/http/origin.ts";
 import { createLlmClient } from "./src/llm/llm_client.ts";
@@ -33,31 +37,54 @@ function print(text: string): void {
   Deno.stdout.writeSync(encoder.encode(text));
 }
 
-async function configure(): Promise<Config> {
-  const env = await readEnv(ENV_VARS, { dynamic: NAMED_DATABASE_URL });
+async function configure(): Promise<{ cfg: Config; env: Env }> {
+  const env = await readEnv([...ENV_VARS, ...CACHE_ENV_VARS], { dynamic: NAMED_DATABASE_URL });
   if (!env.ok) refuseToStart(env.error.message);
   const config = loadConfig(env.value);
   if (!config.ok) refuseToStart(config.error.message);
-  return config.value;
+  return { cfg: config.value, env: env.value };
 }
 
-/** The app, or one clean line and exit 2 (a bad LLM_EXAMPLES_FILE names its line). */
-async function build(cfg: Config, log: Logger) {
-  if (cfg.demo) {
-    refuseToStart(
-      "Cannot start: no database is configured; set DATABASE_URL (or DATABASE_* / PG*)",
-    );
-  }
-  return await createApp(cfg, log, version).catch((error) => {
+/**
+ * The app, or one clean line and exit 2 (a bad LLM_EXAMPLES_FILE names its line). With no
+ * database configured it serves the embedded demo database: started here (its URL answers at
+ * once; connections wait while it loads, from the user's cache after the first start), closed
+ * with the app.
+ */
+async function build(cfg: Config, env: Env, log: Logger) {
+  const fail = (error: unknown): never => {
     if (!(error instanceof AppError)) throw error;
     refuseToStart(error.message);
+  };
+  if (!cfg.demo) return await createApp(cfg, log, version).catch(fail);
+  const served = demoConfig(cfg);
+  if (!served.ok) refuseToStart(served.error.message);
+  for (const warning of served.value.warnings) log.warn("demo.setting_ignored", { warning });
+  const demo = await startDemoDatabase({
+    log,
+    cacheDir: userCacheDir(env, Deno.build.os),
+    statementTimeoutMs: cfg.security.maxExecutionTimeS * 1000,
   });
+  log.info("demo.started", { message: demo.description }); // demo.ready follows (or an error)
+  const app = await createApp(served.value.config, log, version, {
+    databases: [demoDatabase(demo.url, cfg.pool)],
+  }).catch(async (error) => {
+    await demo.close();
+    return fail(error);
+  });
+  return {
+    ...app,
+    async close() {
+      await app.close();
+      await demo.close();
+    },
+  };
 }
 
 async function doctor(): Promise<never> {
-  const cfg = await configure();
+  const { cfg, env } = await configure();
   const log = createLogger({ level: "ERROR", format: cfg.observability.logFormat });
-  const app = await build(cfg, log);
+  const app = await build(cfg, env, log);
   const report = await runDoctor({
     config: cfg,
     app,
@@ -70,7 +97,7 @@ async function doctor(): Promise<never> {
 }
 
 async function run(): Promise<void> {
-  const cfg = await configure();
+  const { cfg, env } = await configure();
   const log = createLogger({
     level: cfg.observability.logLevel,
     format: cfg.observability.logFormat,
@@ -90,7 +117,7 @@ async function run(): Promise<void> {
       });
     }
   }
-  const app = await build(cfg, log);
+  const app = await build(cfg, env, log);
   // Role check: a warning in the logs (with the warm-up, not delaying the start); with
   // SECURITY_REQUIRE_READONLY_ROLE=true it runs first and a role that can write exits with 2.
   if (cfg.security.requireReadonlyRole) {
@@ -126,7 +153,8 @@ async function run(): Promise<void> {
   void serving.ended.then((code) => stop(code === 0 ? "stdin closed" : "stdio failed", code));
   Deno.unrefTimer(setTimeout(() => {
     void app.warmUp();
-    if (!cfg.security.requireReadonlyRole) void app.checkRoles();
+    // The demo's only role is its superuser: a warning about it would only be noise.
+    if (!cfg.security.requireReadonlyRole && !cfg.demo) void app.checkRoles();
   }, WARM_UP_DELAY_MS));
 }
 

@@ -1,4 +1,4 @@
-/** Prints the binary's permission flags, for the release workflow's cross-compiles. */
-import { permissionFlags } from "./permission_flags.ts";
+/** Prints the binary's compile flags (permissions and embedded worker), for the release workflow. */
+import { compileFlags } from "./permission_flags.ts";
 
-await Deno.stdout.write(new TextEncoder().encode(permissionFlags().join(" ") + "\n"));
+await Deno.stdout.write(new TextEncoder().encode(compileFlags().join(" ") + "\n"));

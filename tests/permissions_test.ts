@@ -1,18 +1,41 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-import { evalPermissionFlags, permissionFlags } from "../scripts/permission_flags.ts";
+import {
+  CACHE_GRANTS,
+  compileFlags,
+  evalPermissionFlags,
+  expandTaskShell,
+  permissionFlags,
+  startPermissionFlags,
+} from "../scripts/permission_flags.ts";
 
 Deno.test("the start and compile tasks carry exactly the declared permission flags", () => {
-  const flags = permissionFlags().join(" ");
   assert.equal(
     denoJson.tasks.start,
-    `deno run ${flags} main.ts`,
+    `deno run ${startPermissionFlags().join(" ")} main.ts`,
     "run `deno task permissions` after adding a variable",
   );
-  assert.equal(denoJson.tasks.compile, `deno compile ${flags} --output dist/pg-mcp main.ts`);
-  assert.equal(denoJson.tasks.doctor, `deno run ${flags} main.ts doctor`);
+  assert.equal(
+    denoJson.tasks.compile,
+    `deno compile ${compileFlags().join(" ")} --output dist/pg-mcp main.ts`,
+  );
+  assert.equal(denoJson.tasks.doctor, `deno run ${permissionFlags().join(" ")} main.ts doctor`);
   assert.equal(denoJson.tasks.eval, `deno run ${evalPermissionFlags().join(" ")} src/eval/main.ts`);
-  assert.ok(!flags.includes("--allow-all") && !/--allow-(run|write|ffi|sys)/.test(flags));
+  const binary = permissionFlags().join(" ");
+  assert.ok(!binary.includes("--allow-all") && !/--allow-(run|write|ffi|sys)/.test(binary));
+  assert.ok(!binary.includes("$"), "a compiled binary cannot expand variables");
+});
+
+Deno.test("the start task writes only to the demo database's cache directories", () => {
+  const start = startPermissionFlags();
+  assert.ok(!/--allow-(all|run|ffi|sys)/.test(start.join(" ")));
+  assert.deepEqual(start.filter((f) => f.startsWith("--allow-write")), [
+    `--allow-write=${CACHE_GRANTS.join(",")}`,
+  ]);
+  for (const grant of CACHE_GRANTS) assert.match(grant, /^\$HOME\/.+\/pg-mcp$/);
+  // An unset HOME leaves grants on paths that do not exist, never on a real directory.
+  const expanded = expandTaskShell(start, undefined).join(" ");
+  assert.ok(expanded.includes("--allow-write=/.cache/pg-mcp,/Library/Caches/pg-mcp"));
 });
 
 Deno.test("only src/config/read_env.ts reads the environment (--allow-env is unscoped)", async () => {

@@ -1,0 +1,41 @@
+/**
+ * Starts the demo database the way pg-mcp will (cache directory from HOME/XDG_CACHE_HOME/
+ * LOCALAPPDATA, pg-mcp's own pool and read-only executor), runs one query, and prints one JSON
+ * line. tests/demo_permissions_test.ts runs it under the exact flags of `deno task start` and of
+ * the compiled binary.
+ */
+import { limitsFor, openPool } from "../../src/db/pool.ts";
+import { createReadOnlyDb } from "../../src/db/read_only.ts";
+import { CACHE_ENV_VARS, userCacheDir } from "../../src/demo/cache_location.ts";
+import { startDemoDatabase } from "../../src/demo/demo_database.ts";
+import { createLogger } from "../../src/log.ts";
+
+const env = Object.fromEntries(CACHE_ENV_VARS.map((name) => [name, Deno.env.get(name)]));
+const log = createLogger({ level: "INFO", format: "json" });
+const demo = await startDemoDatabase({ log, cacheDir: userCacheDir(env, Deno.build.os) });
+const limits = limitsFor(10);
+const pool = openPool(
+  {
+    url: demo.url,
+    host: "",
+    port: 0,
+    minPoolSize: 0,
+    maxPoolSize: demo.maxConnections,
+    commandTimeoutS: 30,
+  },
+  limits,
+  log,
+);
+const db = createReadOnlyDb(pool, limits, log);
+const rows = await db.run("SELECT name FROM genre ORDER BY genre_id LIMIT 2", {
+  maxRows: 10,
+  maxBytes: 10_000,
+});
+const ready = await demo.ready;
+await db.close();
+await demo.close();
+const line = {
+  ready: ready.ok ? ready.value : ready.error.message,
+  rows: rows.ok ? rows.value.rows : rows.error.message,
+};
+await Deno.stdout.write(new TextEncoder().encode(JSON.stringify(line) + "\n"));
