@@ -10,8 +10,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { limitsFor, openPool } from "../src/db/pool.ts";
-import { createReadOnlyDb } from "../src/db/read_only.ts";
+import { openTestDb } from "../tests/support/read_only_db.ts";
 import { CHINOOK } from "../src/demo/chinook.ts";
 import { startDemoDatabase } from "../src/demo/demo_database.ts";
 import { createMemoryLogger } from "../src/log.ts";
@@ -85,20 +84,12 @@ try {
   const sql = postgres(demo.url, { max: 1, prepare: false, onnotice: () => undefined });
   const onDemo = await timeQueries(() => sql.unsafe(SQL));
   await sql.end(); // the demo serves one connection at a time
-  const limits = limitsFor(30);
-  const pool = openPool(
-    {
-      url: demo.url,
-      host: "",
-      port: 0,
-      minPoolSize: 0,
-      maxPoolSize: demo.maxConnections,
-      commandTimeoutS: 30,
-    },
-    limits,
+  const executor = openTestDb(demo.url, {
+    maxPoolSize: demo.maxConnections,
+    connectTimeoutS: 30,
     log,
-  );
-  const executor = createReadOnlyDb(pool, limits, log);
+    timeoutS: 30,
+  });
   const viaExecutor = await timeQueries(() => executor.run(SQL, { maxRows: 100, maxBytes: 1e6 }));
   const rssServing = mb();
   await executor.close();

@@ -19,10 +19,3 @@ Deno.test("main.ts with invalid variables exits 2, names each one on stderr, pri
   assert.ok(!run.stderr.includes("hunter2"), "no password echoed");
   assert.ok(!run.stderr.includes("sk-never-print-me"), "no API key echoed");
 });
-
-Deno.test("main.ts with no database configured explains what to set and exits 2", async () => {
-  const run = await runServerToExit({});
-  assert.equal(run.code, 2);
-  assert.equal(run.stdout, "");
-  assert.match(run.stderr, /DATABASE_URL/);
-});

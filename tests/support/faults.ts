@@ -177,11 +177,23 @@ export interface RawStdioServer extends AsyncDisposable {
   kill(): Promise<void>;
 }
 
-/** Spawns main.ts (binary flags, stdio transport) with `env`, and sends `initialize`. */
-export async function spawnRawStdio(env: Record<string, string>): Promise<RawStdioServer> {
+/** How to launch the server: Deno's arguments and the working directory. */
+export interface Launch {
+  args: string[];
+  cwd: string;
+}
+
+/**
+ * Spawns main.ts (binary flags, stdio transport; or `launch`, e.g. `deno task start` from
+ * elsewhere) with `env`, and sends `initialize`.
+ */
+export async function spawnRawStdio(
+  env: Record<string, string>,
+  launch: Launch = { args: ["run", ...binaryPermissionFlags(), "main.ts"], cwd: ROOT },
+): Promise<RawStdioServer> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...binaryPermissionFlags(), "main.ts"],
-    cwd: ROOT,
+    args: launch.args,
+    cwd: launch.cwd,
     env: childEnv(env),
     clearEnv: true,
     stdin: "piped",

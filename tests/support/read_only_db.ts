@@ -18,6 +18,8 @@ export interface TestDbOptions {
   /** SECURITY_MAX_EXECUTION_TIME, seconds. */
   timeoutS?: number;
   maxPoolSize?: number;
+  /** Seconds to connect (the demo database accepts at once and answers once loaded). */
+  connectTimeoutS?: number;
   log?: Logger;
 }
 
@@ -54,7 +56,7 @@ const RUN: Omit<ReadRequest, "signal"> = {
 /** The real read-only executor on a test database URL, as a database handle builds it. */
 export function openTestDb(url: string, options: TestDbOptions = {}): TestDb {
   const log = options.log ?? createMemoryLogger("ERROR");
-  const target = { url, host: "", port: 0, connectTimeoutS: 10 };
+  const target = { url, host: "", port: 0, connectTimeoutS: options.connectTimeoutS ?? 10 };
   const pool = afterDriverLoads(createPool({
     max: options.maxPoolSize ?? 2,
     acquireTimeoutMs: 5_000,
