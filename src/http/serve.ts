@@ -4,6 +4,7 @@ import type { CallSource } from "../mcp/tool_catalog.ts";
 import { type HttpAuth, unauthorized } from "./auth.ts";
 import { createInflight } from "./inflight.ts";
 import { isLoopback, originAllowed } from "./origin.ts";
+import { spliceResults } from "./spliced_results.ts";
 
 export interface HttpOptions {
   host: string;
@@ -80,9 +81,10 @@ export function serveHttp(options: HttpOptions): HttpServer {
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
     });
+    const spliced = spliceResults(transport);
     await mcp.connect(transport);
     try {
-      return await transport.handleRequest(req, { parsedBody: body.value });
+      return await spliced.response(await transport.handleRequest(req, { parsedBody: body.value }));
     } finally {
       // Stateless: the response is complete (JSON mode), so the pair can go.
       void transport.close().then(() => mcp.close()).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { JsonRows } from "../db/json_rows.ts";
+import { messageBytes } from "./message_bytes.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./sdk.ts";
 
 /**
@@ -21,6 +21,7 @@ export interface StdioTransport extends Transport {
 }
 
 const NEWLINE = 0x0a;
+const LINE_END = new Uint8Array([NEWLINE]);
 
 export function createStdioTransport(options: StdioOptions): StdioTransport {
   const input = options.input ?? Deno.stdin.readable;
@@ -44,9 +45,10 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
     },
     send(message: JSONRPCMessage) {
       if (closed) return Promise.resolve();
-      const parts = serializeMessage(message);
       writing = writing.then(async () => {
-        for (const part of parts) await writer.write(encoder.encode(part));
+        // Pieces made as they are written: a large result is never one buffer.
+        for (const part of messageBytes(message, { reuse: true })) await writer.write(part);
+        await writer.write(LINE_END);
       }).catch((error) => {
         void end(true, error);
       });
@@ -153,64 +155,6 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
   }
 
   return transport;
-}
-
-/** Characters per piece written: big results go out in pieces, never as one huge string. */
-const PIECE_CHARS = 64 * 1024;
-
-/**
- * The message as newline-terminated JSON text, in pieces. A tool result's rows (JsonRows) are
- * written from their JSON pieces, and its text copy escaped slice by slice, so a large result
- * is never serialized again nor held twice as one string.
- */
-export function* serializeMessage(message: JSONRPCMessage): Generator<string> {
-  const result = (message as { result?: Record<string, unknown> }).result;
-  const data = (result?.structuredContent as { data?: { rows?: unknown } } | undefined)?.data;
-  if (!(data?.rows instanceof JsonRows)) {
-    yield JSON.stringify(message) + "\n";
-    return;
-  }
-  const rows = data.rows;
-  const content = result!.content as { type: string; text?: string }[];
-  const textAt = content.findIndex((c) => c.type === "text" && typeof c.text === "string");
-  const text = textAt >= 0 ? content[textAt].text! : "";
-  const rowsMark = `pg-mcp-rows-${crypto.randomUUID()}`;
-  const textMark = `pg-mcp-text-${crypto.randomUUID()}`;
-  const skeleton = JSON.stringify({
-    ...message,
-    result: {
-      ...result,
-      content: content.map((c, i) => i === textAt ? { ...c, text: textMark } : c),
-      structuredContent: {
-        ...(result!.structuredContent as object),
-        data: { ...data, rows: rowsMark },
-      },
-    },
-  });
-  const [head, afterText] = split(skeleton, `"${textMark}"`);
-  const [middle, tail] = split(afterText, `"${rowsMark}"`);
-  let buffer = head + '"';
-  for (let i = 0; i < text.length; i += PIECE_CHARS) {
-    buffer += JSON.stringify(text.slice(i, i + PIECE_CHARS)).slice(1, -1);
-    if (buffer.length >= PIECE_CHARS) {
-      yield buffer;
-      buffer = "";
-    }
-  }
-  buffer += '"' + middle + "[";
-  for (let i = 0; i < rows.pieces.length; i++) {
-    buffer += i === 0 ? rows.pieces[i] : "," + rows.pieces[i];
-    if (buffer.length >= PIECE_CHARS) {
-      yield buffer;
-      buffer = "";
-    }
-  }
-  yield buffer + "]" + tail + "\n";
-}
-
-function split(text: string, mark: string): [string, string] {
-  const at = text.indexOf(mark);
-  return [text.slice(0, at), text.slice(at + mark.length)];
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -1,0 +1,62 @@
+import { messageBytes, rowsOf } from "../mcp/message_bytes.ts";
+import type { JSONRPCMessage, Transport } from "../mcp/sdk.ts";
+
+const encoder = new TextEncoder();
+
+export interface SplicedResults {
+  /** The transport's response, with every stand-in replaced by its message, streamed. */
+  response(res: Response): Promise<Response>;
+}
+
+/**
+ * Lets the SDK's JSON-response transport answer tool results holding rows (`JsonRows`) without
+ * serializing them again. The SDK builds the body with `JSON.stringify` of whole messages, which
+ * would parse every row back into values and print them again (the rows' JSON text exists
+ * already) and hold the whole body as one string; so each such message is handed to the
+ * transport as a small stand-in whose JSON is unique, and the body the SDK made has each
+ * stand-in's JSON replaced by the message's bytes (`messageBytes`), streamed. Call before
+ * `connect` (it wraps `send`).
+ */
+export function spliceResults(transport: Transport): SplicedResults {
+  const held = new Map<string, JSONRPCMessage>();
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    const id = (message as { id?: string | number }).id;
+    if (!rowsOf(message) || id === undefined) return send(message, options);
+    const standIn = {
+      jsonrpc: "2.0" as const,
+      id,
+      result: { "pg-mcp-spliced": crypto.randomUUID() },
+    };
+    held.set(JSON.stringify(standIn), message);
+    return send(standIn, options);
+  };
+  return {
+    async response(res) {
+      if (held.size === 0 || res.body === null) return res;
+      const text = await res.text(); // stand-ins only: small
+      const headers = new Headers(res.headers);
+      headers.delete("content-length");
+      return new Response(ReadableStream.from(splice(text, held)), {
+        status: res.status,
+        statusText: res.statusText,
+        headers,
+      });
+    },
+  };
+}
+
+/** `text` with each stand-in's JSON replaced by its message's bytes. */
+function* splice(text: string, held: Map<string, JSONRPCMessage>): Generator<Uint8Array> {
+  const found = [...held].map(([json, message]) => ({ at: text.indexOf(json), json, message }))
+    .filter((f) => f.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  let from = 0;
+  for (const { at, json, message } of found) {
+    yield encoder.encode(text.slice(from, at));
+    // Pieces are handed to the response stream as they are: no buffer is reused.
+    yield* messageBytes(message);
+    from = at + json.length;
+  }
+  yield encoder.encode(text.slice(from));
+}
