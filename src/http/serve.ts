@@ -16,6 +16,8 @@ export interface HttpOptions {
   allowedHosts: readonly string[];
   /** The largest request body accepted (bytes). */
   maxMessageBytes: number;
+  /** Told the size of each response carrying rows once it is sent (see heap_release.ts). */
+  onRowsWritten?: (bytes: number) => void;
   /** Builds one MCP server per request (stateless Streamable HTTP). */
   createServer: (source: CallSource) => McpServer;
   /** Routes besides /mcp; `open` ones answer without the token (liveness). */
@@ -81,7 +83,7 @@ export function serveHttp(options: HttpOptions): HttpServer {
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
     });
-    const spliced = spliceResults(transport);
+    const spliced = spliceResults(transport, options.onRowsWritten);
     await mcp.connect(transport);
     try {
       return await spliced.response(await transport.handleRequest(req, { parsedBody: body.value }));

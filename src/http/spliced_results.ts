@@ -17,7 +17,10 @@ export interface SplicedResults {
  * stand-in's JSON replaced by the message's bytes (`messageBytes`), streamed. Call before
  * `connect` (it wraps `send`).
  */
-export function spliceResults(transport: Transport): SplicedResults {
+export function spliceResults(
+  transport: Transport,
+  onRowsWritten?: (bytes: number) => void,
+): SplicedResults {
   const held = new Map<string, JSONRPCMessage>();
   const send = transport.send.bind(transport);
   transport.send = (message, options) => {
@@ -37,7 +40,11 @@ export function spliceResults(transport: Transport): SplicedResults {
       const text = await res.text(); // stand-ins only: small
       const headers = new Headers(res.headers);
       headers.delete("content-length");
-      return new Response(ReadableStream.from(splice(text, held)), {
+      const body = splice(text, held, (bytes) => {
+        held.clear(); // the messages can go
+        onRowsWritten?.(bytes);
+      });
+      return new Response(ReadableStream.from(body), {
         status: res.status,
         statusText: res.statusText,
         headers,
@@ -46,17 +53,27 @@ export function spliceResults(transport: Transport): SplicedResults {
   };
 }
 
-/** `text` with each stand-in's JSON replaced by its message's bytes. */
-function* splice(text: string, held: Map<string, JSONRPCMessage>): Generator<Uint8Array> {
+/** `text` with each stand-in's JSON replaced by its message's bytes; `done` told the total. */
+function* splice(
+  text: string,
+  held: Map<string, JSONRPCMessage>,
+  done: (bytes: number) => void,
+): Generator<Uint8Array> {
   const found = [...held].map(([json, message]) => ({ at: text.indexOf(json), json, message }))
     .filter((f) => f.at >= 0)
     .sort((a, b) => a.at - b.at);
   let from = 0;
+  let bytes = 0;
+  const counted = (piece: Uint8Array) => {
+    bytes += piece.length;
+    return piece;
+  };
   for (const { at, json, message } of found) {
-    yield encoder.encode(text.slice(from, at));
+    yield counted(encoder.encode(text.slice(from, at)));
     // Pieces are handed to the response stream as they are: no buffer is reused.
-    yield* messageBytes(message);
+    for (const piece of messageBytes(message)) yield counted(piece);
     from = at + json.length;
   }
-  yield encoder.encode(text.slice(from));
+  yield counted(encoder.encode(text.slice(from)));
+  done(bytes);
 }

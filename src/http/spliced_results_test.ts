@@ -11,7 +11,12 @@ import { spliceResults } from "./spliced_results.ts";
 const VALUES = [[1, 'é "quoted" 😀 \\ \n'], [2, null]];
 
 /** One stateless request to an SDK server whose tool answers with `rows`, through the splice. */
-async function call(body: unknown, rows: () => JsonRows, splice = true) {
+async function call(
+  body: unknown,
+  rows: () => JsonRows,
+  splice = true,
+  told: number[] = [],
+) {
   const server = new McpServer({ name: "t", version: "1" });
   server.server.registerCapabilities({ tools: {} });
   server.server.setRequestHandler(CallToolRequestSchema, () =>
@@ -23,7 +28,7 @@ async function call(body: unknown, rows: () => JsonRows, splice = true) {
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
-  const spliced = splice ? spliceResults(transport) : undefined;
+  const spliced = splice ? spliceResults(transport, (n) => told.push(n)) : undefined;
   await server.connect(transport);
   const req = new Request("http://127.0.0.1/mcp", {
     method: "POST",
@@ -50,7 +55,13 @@ const toolCall = (id: number) => ({
 
 Deno.test("spliceResults(): the SDK's JSON response, with the rows written from their own JSON text", async () => {
   const rows = JsonRows.of(VALUES);
-  const spliced = await call(toolCall(3), () => rows);
+  const told: number[] = [];
+  const spliced = await call(toolCall(3), () => rows, true, told);
+  assert.deepEqual(
+    told,
+    [new TextEncoder().encode(spliced.text).length],
+    "told the size once sent",
+  );
   assert.equal(spliced.status, 200);
   assert.equal(spliced.type, "application/json");
   assert.ok(!spliced.text.includes("pg-mcp-spliced"), "no stand-in is left");

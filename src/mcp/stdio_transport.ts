@@ -1,4 +1,4 @@
-import { messageBytes } from "./message_bytes.ts";
+import { messageBytes, rowsOf } from "./message_bytes.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./sdk.ts";
 
 /**
@@ -13,6 +13,8 @@ export interface StdioOptions {
   output?: WritableStream<Uint8Array>;
   /** The largest message accepted (bytes). */
   maxMessageBytes: number;
+  /** Told the size of each message carrying rows once it is written (see heap_release.ts). */
+  onRowsWritten?: (bytes: number) => void;
 }
 
 export interface StdioTransport extends Transport {
@@ -52,7 +54,8 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
       if (closed) return Promise.resolve();
       writing = writing.then(async () => {
         // Pieces made as they are written: a large result is never one buffer.
-        await writeLine(writer, messageBytes(message, { reuse: true }), outBuffer);
+        const bytes = await writeLine(writer, messageBytes(message, { reuse: true }), outBuffer);
+        if (options.onRowsWritten && rowsOf(message)) options.onRowsWritten(bytes);
       }).catch((error) => {
         void end(true, error);
       });
@@ -163,15 +166,18 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
 
 /**
  * Writes `pieces` and a newline, small pieces gathered in `buffer` (reused once a write is
- * done), large ones as they are. Each piece is used before the next is asked for.
+ * done), large ones as they are. Each piece is used before the next is asked for. Returns the
+ * bytes written.
  */
 export async function writeLine(
   writer: WritableStreamDefaultWriter<Uint8Array>,
   pieces: Iterable<Uint8Array>,
   buffer: Uint8Array,
-): Promise<void> {
+): Promise<number> {
   let used = 0;
+  let total = 1;
   for (const piece of pieces) {
+    total += piece.length;
     if (used > 0 && used + piece.length > buffer.length) {
       await writer.write(buffer.subarray(0, used));
       used = 0;
@@ -188,6 +194,7 @@ export async function writeLine(
   }
   buffer[used++] = NEWLINE;
   await writer.write(buffer.subarray(0, used));
+  return total;
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {
