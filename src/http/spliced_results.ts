@@ -38,6 +38,16 @@ export function spliceResults(
     async response(res) {
       if (held.size === 0 || res.body === null) return res;
       const text = await res.text(); // stand-ins only: small
+      if ([...held.keys()].some((json) => !text.includes(json))) {
+        // Not the body this was written for (the SDK changed how it answers): fail clearly
+        // rather than send a stand-in for an answer.
+        held.clear();
+        return Response.json({
+          jsonrpc: "2.0",
+          id: null,
+          error: { code: -32603, message: "Internal error: cannot write the tool result" },
+        }, { status: 500 });
+      }
       const headers = new Headers(res.headers);
       headers.delete("content-length");
       const body = splice(text, held, (bytes) => {

@@ -113,3 +113,25 @@ Deno.test("spliceResults(): other answers pass through untouched", async () => {
   assert.deepEqual(await res.json(), { jsonrpc: "2.0", id: 9, result: {} });
   await transport.close();
 });
+
+Deno.test("spliceResults(): a body without its stand-in is a clear 500, never a stand-in sent", async () => {
+  const sent: unknown[] = [];
+  const transport = {
+    start: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    send: (message: unknown) => {
+      sent.push(message);
+      return Promise.resolve();
+    },
+  };
+  const spliced = spliceResults(transport);
+  const result = toToolResult({
+    ok: true,
+    value: { success: true, data: { rows: JsonRows.of(VALUES) } },
+  });
+  await transport.send({ jsonrpc: "2.0", id: 1, result });
+  assert.ok(JSON.stringify(sent[0]).includes("pg-mcp-spliced"), "the SDK got a stand-in");
+  const res = await spliced.response(new Response('{"jsonrpc":"2.0","id":1,"result":{}}'));
+  assert.equal(res.status, 500);
+  assert.equal((await res.json()).error.code, -32603);
+});
