@@ -6,6 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startFakeLlm } from "./support/fake_llm.ts";
 import { jsonOrUndefined, rpc } from "./support/http_rpc.ts";
+import { callTool } from "./support/mcp_call.ts";
 import { loadSample } from "./support/samples.ts";
 import { runServerToExit, startHttpServer } from "./support/spawn_server.ts";
 import { startTcpProxy } from "./support/tcp_proxy.ts";
@@ -163,6 +164,24 @@ Deno.test("HTTP transport: MCP at /mcp, health, auth tokens, Host and Origin che
       const expected = (await cluster.psql(dbUrl, "SELECT count(*) FROM cd.facilities")).trim();
       assert.deepEqual(body.data.columns, ["n"]);
       assert.deepEqual(body.data.rows, [[expected]]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  await t.step("execute_sql rows come back whole and exact; the text copy agrees", async () => {
+    const client = await connect(server.baseUrl, token);
+    try {
+      // Spliced from the rows' own JSON text (src/http/spliced_results.ts), never re-serialized.
+      const answer = await callTool(client, "execute_sql", {
+        sql: `SELECT g AS n, 'é "q" 😀 \\ ' || g AS t, 9007199254740993::bigint AS big, ` +
+          `jsonb_build_object('g', g) AS doc FROM generate_series(1, 1000) AS g ORDER BY g`,
+      });
+      assert.equal(answer.isError, false, answer.text.slice(0, 300));
+      const rows = answer.body.data.rows as unknown[][];
+      assert.equal(rows.length, 1000);
+      assert.equal(answer.body.truncated, undefined);
+      assert.deepEqual(rows[999], [1000, 'é "q" 😀 \\ 1000', "9007199254740993", { g: 1000 }]);
     } finally {
       await client.close();
     }

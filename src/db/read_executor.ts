@@ -59,8 +59,13 @@ export interface ReadExecutor {
 /** The longest our own catalog reads wait for a lock (ms). */
 const CATALOG_LOCK_MS = 1_000;
 
-/** Rows fetched per round trip (an Execute row limit): bounds memory and what a cap wastes. */
-const BATCH_ROWS = 10_000;
+/**
+ * Rows fetched per round trip (an Execute row limit): bounds memory and what a cap wastes. The
+ * driver keeps a whole batch (an array and a buffer view per value) until it hands it over: with
+ * 10,000 rows a batch lived through several young-generation collections and was copied to the
+ * old one (~10 MB a batch, 100,000 rows: +250 MB RSS and 100 ms of GC); 2,000 rows die young.
+ */
+const BATCH_ROWS = 2_000;
 export interface ReadExecutorOptions {
   pool: Pool;
   limits: SessionLimits;

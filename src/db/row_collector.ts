@@ -1,10 +1,8 @@
+import { ByteChunks } from "./byte_chunks.ts";
 import type { DriverColumn, RawRow } from "./driver.ts";
 import { JsonRows } from "./json_rows.ts";
-import { textToJsonText } from "./pg_text.ts";
+import { writeJsonValue } from "./json_value_bytes.ts";
 import type { TypeInfo } from "./pg_types.ts";
-
-/** Values up to this many bytes are decoded here when they are ASCII. */
-const SHORT_VALUE = 32;
 
 /** Why a result was cut short: the row cap, or the size budget. */
 export type TruncatedBy = "rows" | "bytes";
@@ -30,17 +28,23 @@ export interface CollectedRows {
   truncatedBy?: TruncatedBy;
 }
 
+const COMMA = 0x2c;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const NULL = [0x6e, 0x75, 0x6c, 0x6c];
+
 /**
- * Turns raw text rows straight into JSON text by column type (no JavaScript value on the way for
- * the usual types), and stops at the row cap or when the rows would pass the character or byte
- * budget. That text is what the budget counts and what the answer carries.
+ * Turns raw text rows straight into JSON as UTF-8 bytes by column type (no JavaScript string on
+ * the way for the usual types), and stops at the row cap or when the rows would pass the
+ * character or byte budget, counted exactly as they are written. Those bytes are what the
+ * answer carries; the raw rows can go as soon as a batch is added.
  */
 export class RowCollector {
-  readonly #pieces: string[] = [];
-  readonly #decoder = new TextDecoder();
+  readonly #out = new ByteChunks();
+  /** Per row kept: the UTF-16 length of the rows' JSON up to its end (`[` not counted). */
+  readonly #ends: number[] = [];
   readonly #allNull: boolean[];
   #chars = 2; // "[" and "]"
-  #bytes = 2;
   #truncatedBy: TruncatedBy | undefined;
 
   constructor(
@@ -56,62 +60,63 @@ export class RowCollector {
   }
 
   get count(): number {
-    return this.#pieces.length;
+    return this.#ends.length;
   }
 
   /** Adds rows; false once a cap is reached (later rows are dropped). */
   add(batch: readonly RawRow[]): boolean {
+    const out = this.#out;
+    const { maxRows, maxChars, maxBytes } = this.limits;
     for (const raw of batch) {
       if (this.#truncatedBy) return false;
-      if (this.#pieces.length >= this.limits.maxRows) {
+      if (this.#ends.length >= maxRows) {
         this.#truncatedBy = "rows";
         return false;
       }
-      // UTF-8 size of the JSON: the raw bytes plus what escaping added (always ASCII).
-      let extraBytes = 0;
-      const values: string[] = new Array(raw.length);
+      const start = out.length;
+      // The row's `[` and `]` and, from the second row on, the `,` before it.
+      const first = this.#ends.length === 0;
+      let chars = this.#chars + (first ? 2 : 3);
+      out.reserve(2);
+      if (!first) out.buf[out.pos++] = COMMA;
+      out.buf[out.pos++] = OPEN;
       for (let i = 0; i < raw.length; i++) {
+        if (i > 0) {
+          out.reserve(1);
+          out.buf[out.pos++] = COMMA;
+          chars++;
+        }
         const v = raw[i];
         if (v === null) {
-          values[i] = "null";
+          out.reserve(4);
+          for (const b of NULL) out.buf[out.pos++] = b;
+          chars += 4;
           continue;
         }
-        this.#allNull[i] = false;
-        const text = this.#decode(v);
-        values[i] = textToJsonText(text, this.types[i], this.lookup);
-        extraBytes += v.length - text.length; // multi-byte characters
+        // JSON never takes fewer bytes than the raw text of a scalar: a value that cannot fit
+        // is not converted at all.
+        if (this.types[i].element === undefined && out.length + v.length + 2 > maxBytes) {
+          return this.#cut(start);
+        }
+        chars += writeJsonValue(out, v, this.types[i], this.lookup);
+        if (chars > maxChars || out.length + 2 > maxBytes) return this.#cut(start);
       }
-      // join() makes one flat string (no rope to flatten later when it is written).
-      const json = `[${values.join(",")}]`;
-      const separator = this.#pieces.length > 0 ? 1 : 0;
-      const chars = this.#chars + json.length + separator;
-      const bytes = this.#bytes + json.length + extraBytes + separator;
-      if (chars > this.limits.maxChars || bytes > this.limits.maxBytes) {
-        this.#truncatedBy = "bytes";
-        return false;
-      }
+      out.reserve(1);
+      out.buf[out.pos++] = CLOSE;
+      // The bytes of `[` + rows + `]`: what was written plus the closing `]`.
+      if (chars > maxChars || out.length + 2 > maxBytes) return this.#cut(start);
+      for (let i = 0; i < raw.length; i++) if (raw[i] !== null) this.#allNull[i] = false;
       this.#chars = chars;
-      this.#bytes = bytes;
-      this.#pieces.push(json);
+      this.#ends.push(chars - 2); // without the "[" and "]"
     }
     return true;
   }
 
-  /**
-   * UTF-8 to a string. Most values are short and ASCII (numbers, dates, codes, names): reading
-   * those byte by byte here is cheaper than a call into the runtime's decoder for each one.
-   */
-  #decode(bytes: Uint8Array): string {
-    if (bytes.length <= SHORT_VALUE) {
-      let text = "";
-      for (let i = 0; i < bytes.length; i++) {
-        const b = bytes[i];
-        if (b >= 0x80) return this.#decoder.decode(bytes);
-        text += String.fromCharCode(b);
-      }
-      return text;
-    }
-    return this.#decoder.decode(bytes);
+  /** Takes back the row begun at `start`: the result ends before it, cut by the budget. */
+  #cut(start: number): false {
+    this.#out.truncate(start);
+    this.#truncatedBy = "bytes";
+    return false;
   }
 
   /** Marks the result cut by the row cap when the server had more rows than were kept. */
@@ -120,9 +125,9 @@ export class RowCollector {
   }
 
   finish(): CollectedRows {
-    const rows = this.#pieces.length;
+    const rows = this.#ends.length;
     return {
-      rows: new JsonRows(this.#pieces),
+      rows: new JsonRows(this.#out.chunks(), this.#ends, this.#chars, this.#out.length + 2),
       facts: { allNull: this.#allNull.map((n) => n && rows > 0) },
       ...(this.#truncatedBy ? { truncatedBy: this.#truncatedBy } : {}),
     };

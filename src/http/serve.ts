@@ -4,6 +4,7 @@ import type { CallSource } from "../mcp/tool_catalog.ts";
 import { type HttpAuth, unauthorized } from "./auth.ts";
 import { createInflight } from "./inflight.ts";
 import { isLoopback, originAllowed } from "./origin.ts";
+import { spliceResults } from "./spliced_results.ts";
 
 export interface HttpOptions {
   host: string;
@@ -15,6 +16,8 @@ export interface HttpOptions {
   allowedHosts: readonly string[];
   /** The largest request body accepted (bytes). */
   maxMessageBytes: number;
+  /** Told the size of each response carrying rows once it is sent (see heap_release.ts). */
+  onRowsWritten?: (bytes: number) => void;
   /** Builds one MCP server per request (stateless Streamable HTTP). */
   createServer: (source: CallSource) => McpServer;
   /** Routes besides /mcp; `open` ones answer without the token (liveness). */
@@ -80,9 +83,10 @@ export function serveHttp(options: HttpOptions): HttpServer {
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
     });
+    const spliced = spliceResults(transport, options.onRowsWritten);
     await mcp.connect(transport);
     try {
-      return await transport.handleRequest(req, { parsedBody: body.value });
+      return await spliced.response(await transport.handleRequest(req, { parsedBody: body.value }));
     } finally {
       // Stateless: the response is complete (JSON mode), so the pair can go.
       void transport.close().then(() => mcp.close()).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { JsonRows } from "../db/json_rows.ts";
+import { messageBytes, rowsOf } from "./message_bytes.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./sdk.ts";
 
 /**
@@ -13,6 +13,8 @@ export interface StdioOptions {
   output?: WritableStream<Uint8Array>;
   /** The largest message accepted (bytes). */
   maxMessageBytes: number;
+  /** Told the size of each message carrying rows once it is written (see heap_release.ts). */
+  onRowsWritten?: (bytes: number) => void;
 }
 
 export interface StdioTransport extends Transport {
@@ -21,6 +23,11 @@ export interface StdioTransport extends Transport {
 }
 
 const NEWLINE = 0x0a;
+/**
+ * Bytes per write to stdout: each write is a round trip to a thread, so small pieces are
+ * gathered (29 MB in 32 KB writes took 90 ms, in 256 KB writes 34 ms).
+ */
+const WRITE_BYTES = 256 * 1024;
 
 export function createStdioTransport(options: StdioOptions): StdioTransport {
   const input = options.input ?? Deno.stdin.readable;
@@ -32,6 +39,7 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
   let closed = false;
   let failed = false;
   let writing: Promise<void> = Promise.resolve();
+  const outBuffer = new Uint8Array(WRITE_BYTES);
   let finish!: (v: { failed: boolean }) => void;
   const finished = new Promise<{ failed: boolean }>((r) => finish = r);
 
@@ -44,9 +52,10 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
     },
     send(message: JSONRPCMessage) {
       if (closed) return Promise.resolve();
-      const parts = serializeMessage(message);
       writing = writing.then(async () => {
-        for (const part of parts) await writer.write(encoder.encode(part));
+        // Pieces made as they are written: a large result is never one buffer.
+        const bytes = await writeLine(writer, messageBytes(message, { reuse: true }), outBuffer);
+        if (options.onRowsWritten && rowsOf(message)) options.onRowsWritten(bytes);
       }).catch((error) => {
         void end(true, error);
       });
@@ -155,62 +164,37 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
   return transport;
 }
 
-/** Characters per piece written: big results go out in pieces, never as one huge string. */
-const PIECE_CHARS = 64 * 1024;
-
 /**
- * The message as newline-terminated JSON text, in pieces. A tool result's rows (JsonRows) are
- * written from their JSON pieces, and its text copy escaped slice by slice, so a large result
- * is never serialized again nor held twice as one string.
+ * Writes `pieces` and a newline, small pieces gathered in `buffer` (reused once a write is
+ * done), large ones as they are. Each piece is used before the next is asked for. Returns the
+ * bytes written.
  */
-export function* serializeMessage(message: JSONRPCMessage): Generator<string> {
-  const result = (message as { result?: Record<string, unknown> }).result;
-  const data = (result?.structuredContent as { data?: { rows?: unknown } } | undefined)?.data;
-  if (!(data?.rows instanceof JsonRows)) {
-    yield JSON.stringify(message) + "\n";
-    return;
-  }
-  const rows = data.rows;
-  const content = result!.content as { type: string; text?: string }[];
-  const textAt = content.findIndex((c) => c.type === "text" && typeof c.text === "string");
-  const text = textAt >= 0 ? content[textAt].text! : "";
-  const rowsMark = `pg-mcp-rows-${crypto.randomUUID()}`;
-  const textMark = `pg-mcp-text-${crypto.randomUUID()}`;
-  const skeleton = JSON.stringify({
-    ...message,
-    result: {
-      ...result,
-      content: content.map((c, i) => i === textAt ? { ...c, text: textMark } : c),
-      structuredContent: {
-        ...(result!.structuredContent as object),
-        data: { ...data, rows: rowsMark },
-      },
-    },
-  });
-  const [head, afterText] = split(skeleton, `"${textMark}"`);
-  const [middle, tail] = split(afterText, `"${rowsMark}"`);
-  let buffer = head + '"';
-  for (let i = 0; i < text.length; i += PIECE_CHARS) {
-    buffer += JSON.stringify(text.slice(i, i + PIECE_CHARS)).slice(1, -1);
-    if (buffer.length >= PIECE_CHARS) {
-      yield buffer;
-      buffer = "";
+export async function writeLine(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  pieces: Iterable<Uint8Array>,
+  buffer: Uint8Array,
+): Promise<number> {
+  let used = 0;
+  let total = 1;
+  for (const piece of pieces) {
+    total += piece.length;
+    if (used > 0 && used + piece.length > buffer.length) {
+      await writer.write(buffer.subarray(0, used));
+      used = 0;
+    }
+    if (piece.length >= buffer.length) await writer.write(piece);
+    else {
+      buffer.set(piece, used);
+      used += piece.length;
     }
   }
-  buffer += '"' + middle + "[";
-  for (let i = 0; i < rows.pieces.length; i++) {
-    buffer += i === 0 ? rows.pieces[i] : "," + rows.pieces[i];
-    if (buffer.length >= PIECE_CHARS) {
-      yield buffer;
-      buffer = "";
-    }
+  if (used === buffer.length) {
+    await writer.write(buffer);
+    used = 0;
   }
-  yield buffer + "]" + tail + "\n";
-}
-
-function split(text: string, mark: string): [string, string] {
-  const at = text.indexOf(mark);
-  return [text.slice(0, at), text.slice(at + mark.length)];
+  buffer[used++] = NEWLINE;
+  await writer.write(buffer.subarray(0, used));
+  return total;
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

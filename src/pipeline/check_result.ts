@@ -43,7 +43,7 @@ export function deterministicChecks(rows: ReadResult): CheckFinding[] {
     });
   }
   // Equal rows have equal JSON: the pieces compare as they are.
-  const duplicates = rows.rows.length - new Set(rows.rows.pieces).size;
+  const duplicates = rows.rows.length - new Set(rows.rows.pieces()).size;
   if (duplicates > 0) {
     findings.push({
       check: "duplicate_rows",

@@ -77,7 +77,7 @@ export async function vote(
 
 /** A short hash of a result: its width and its rows as a sorted multiset of JSON texts. */
 export async function resultFingerprint(rows: ReadResult): Promise<string> {
-  const lines = [...rows.rows.pieces].sort();
+  const lines = rows.rows.pieces().sort();
   const text = `${rows.columns.length}\n${lines.join("\n")}`;
   const hash = new Uint8Array(
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
