@@ -14,7 +14,6 @@ import { AppError } from "./src/errors.ts";
 import { isLoopback } from "./src/http/origin.ts";
 import { createLlmClient } from "./src/llm/llm_client.ts";
 import { createLogger, type Logger } from "./src/log.ts";
-import { guardDriverFaults } from "./src/db/driver.ts";
 
 const encoder = new TextEncoder();
 const version = denoJson.version;
@@ -102,7 +101,6 @@ async function run(): Promise<void> {
     level: cfg.observability.logLevel,
     format: cfg.observability.logFormat,
   });
-  guardDriverFaults(log);
   if (cfg.server.transport === "http" && !isLoopback(cfg.server.host)) {
     if (cfg.server.authTokens.length === 0 && !cfg.server.allowUnauthenticated) {
       refuseToStart(

@@ -1,5 +1,6 @@
 import type { Config, NamedDatabase } from "./config/config.ts";
 import { limitsFor } from "./db/session_settings.ts";
+import { guardDriverFaults } from "./db/driver.ts";
 import { enforceReadOnlyRole } from "./db/role_check.ts";
 import { type Database, openDatabase } from "./databases/database.ts";
 import { createRegistry, type DatabaseRegistry } from "./databases/registry.ts";
@@ -120,7 +121,13 @@ export async function createApp(
   // Hidden data: the role's search path decides what an unqualified name is; a reachable
   // database answers at once, and an unreachable one is not waited for long.
   await Promise.all(databases.map((d) => d.prepare(3_000)));
-  const closeAll = () => registry.close();
+  // postgres.js 3.4.9 can throw from a timer when a server ends a connection under a pending
+  // write (DB restarts, terminated backends): contained while this app has connections open.
+  const unguard = guardDriverFaults(log);
+  const closeAll = async () => {
+    await registry.close();
+    unguard();
+  };
   // A bad examples file stops the start: CONFIG_INVALID naming the line (main.ts prints it).
   const examples = config.llm.examplesFile
     ? await loadExamplesFile(config.llm.examplesFile, parser, { blockedFunctions })

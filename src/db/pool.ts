@@ -41,6 +41,10 @@ export interface Pool {
   stats(): PoolStats;
   /** Settles when no session is lent out (every call's ROLLBACK and reset are done). */
   whenIdle(): Promise<void>;
+  /**
+   * Refuses new calls, ends every session (idle ones, and lent ones after at most 1 s of their
+   * statement), and waits up to 2 s for their calls to hand them back.
+   */
   close(): Promise<void>;
 }
 
@@ -64,6 +68,9 @@ interface Waiter {
   cleanup(): void;
 }
 
+/** How long close() waits for calls in flight to hand back their ended sessions (ms). */
+const CLOSE_WAIT_MS = 2_000;
+
 /**
  * Our own pool of single-connection sessions: bounded waits, sessions that died are dropped
  * (never lent again), and a "down" state that makes calls fail fast while the database cannot be
@@ -79,6 +86,8 @@ export function createPool(options: PoolOptions): Pool {
   let down: { since: number; message: string } | undefined;
   let probing: ReturnType<typeof setTimeout> | undefined;
   const idleWaiters: (() => void)[] = [];
+  /** Sessions lent out now: closing the pool ends them too. */
+  const lent = new Set<DriverSession>();
 
   const endQuietly = (session: DriverSession) => {
     void session.end(0).catch(() => undefined);
@@ -86,12 +95,14 @@ export function createPool(options: PoolOptions): Pool {
 
   function lend(session: DriverSession): Lease {
     inUse++;
+    lent.add(session);
     let returned = false;
     let ending = false;
     const back = (keep: boolean, reason?: string) => {
       if (returned) return;
       returned = true;
       inUse--;
+      lent.delete(session);
       if (ending) finishing--;
       if (inUse === 0) {
         for (const wake of idleWaiters.splice(0)) wake();
@@ -231,7 +242,16 @@ export function createPool(options: PoolOptions): Pool {
         waiter.cleanup();
         waiter.resolve(fail("DB_UNAVAILABLE", "Cannot reach the database: pg-mcp is stopping"));
       }
-      await Promise.all(idle.splice(0).map((s) => s.end(1).catch(() => undefined)));
+      // Sessions still lent out (a call in flight, background schema work) end too: after
+      // close() no connection of this pool is left open, whatever its caller does next.
+      const sessions = [...idle.splice(0), ...lent];
+      await Promise.all(sessions.map((s) => s.end(1).catch(() => undefined)));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        inUse === 0 ? undefined : new Promise<void>((r) => idleWaiters.push(r)),
+        new Promise<void>((r) => timer = setTimeout(r, CLOSE_WAIT_MS)),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

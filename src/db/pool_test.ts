@@ -92,3 +92,31 @@ Deno.test("pool: a discarded or closed session is never lent again", async () =>
     await pool.close();
   }
 });
+
+Deno.test("pool: close() ends lent sessions too, refuses new calls, and waits for them to come back", async () => {
+  const pool = await realPool(3);
+  const cluster = await sharedTestCluster();
+  const a = leaseOf(await pool.acquire());
+  const tag = `pool_close_${crypto.randomUUID().slice(0, 8)}`;
+  const running = a.session.query(`SELECT pg_sleep(30), '${tag}'`).then(
+    () => "answered",
+    () => "ended",
+  );
+  const seen = async () =>
+    Number(
+      (await cluster.psql(
+        "postgres",
+        `SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%${tag}%' AND pid <> pg_backend_pid()`,
+      )).trim(),
+    );
+  for (let i = 0; i < 50 && await seen() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await seen(), 1, "the statement runs");
+  const closing = pool.close();
+  assert.equal(await running, "ended", "the lent session was ended under its statement");
+  a.discard("ended by close");
+  await closing;
+  const refused = await pool.acquire();
+  assert.equal(!refused.ok && refused.error.code, "DB_UNAVAILABLE");
+  // Our end of the connection is closed (the server notices at its next interrupt check).
+  assert.equal(a.session.closed, true);
+});
