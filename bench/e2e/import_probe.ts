@@ -1,6 +1,6 @@
 /**
  * Import time, to guide lazy loading: how long main.ts's module graph takes to load (main.ts run
- * with no configuration stops at the config check, right after its static imports are evaluated),
+ * with an invalid setting stops at the config check, right after its static imports are evaluated),
  * and what each heavy module costs on its own, each in a fresh process with the binary's flags.
  */
 import { baseEnv, binaryPermissionFlags, serverCommand } from "../../tests/support/spawn_server.ts";
@@ -17,7 +17,10 @@ export interface ImportTiming {
 }
 
 const CHILD = "bench/e2e/import_probe_child.ts";
-export const MAIN_GRAPH = "main.ts (start to the config check, no configuration)";
+export const MAIN_GRAPH = "main.ts (start to the config check, an invalid setting)";
+
+/** A setting the config check refuses (exit 2), so main.ts stops right after its imports. */
+const INVALID = { SECURITY_MAX_ROWS: "not-a-number" };
 
 export async function probeImports(progress: Progress, runs = 3): Promise<ImportTiming[]> {
   const targets = [...Object.keys(IMPORT_TARGETS), MAIN_GRAPH];
@@ -46,7 +49,7 @@ async function runProbe(target: string): Promise<{ importMs?: number; wallMs: nu
   const out = await new Deno.Command(command, {
     args: isMain ? args : ["run", ...binaryPermissionFlags(), CHILD, target],
     cwd,
-    env: baseEnv(),
+    env: isMain ? { ...baseEnv(), ...INVALID } : baseEnv(),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
