@@ -28,7 +28,8 @@ const SAMPLES: Record<SampleName, SampleSpec> = {
     dropLines: [/^\s*alter\s+database\b/i, /\bpgexercises\s*;\s*$/i],
   },
   chinook: {
-    file: new URL("../fixtures/chinook/Chinook_PostgreSql.sql", import.meta.url),
+    // One copy in the project: the demo database's (its license beside it).
+    file: new URL("../../src/demo/data/Chinook_PostgreSql.sql", import.meta.url),
     preambleEnd: /^\\c\s+chinook\s*;?\s*$/,
     dropLines: [],
   },
