@@ -171,3 +171,43 @@ Deno.test("the stdio transport streams the rest when writeSync would block, and 
   assert.equal(errors[0]?.message, "gone");
   await broken.send({ jsonrpc: "2.0", id: 2, result: {} }); // closed: ignored, no throw
 });
+
+Deno.test("the stdio transport reads with `read` into one buffer: lines cut anywhere, big ones refused", async () => {
+  const messages = [
+    { jsonrpc: "2.0", id: 1, method: "ping" },
+    { jsonrpc: "2.0", id: 2, method: "tools/list", params: { cursor: "é😀".repeat(20) } },
+    { jsonrpc: "2.0", id: 3, method: "ping" },
+  ];
+  const big = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 9,
+    method: "x",
+    params: { p: "y".repeat(600) },
+  });
+  const text = `${JSON.stringify(messages[0])}\n${JSON.stringify(messages[1])}\n${big}\n` +
+    JSON.stringify(messages[2]); // the last line has no newline: the end of input ends it
+  const bytes = new TextEncoder().encode(text);
+  const cuts = [5, 6, 90, 91, 300, 301, 302, bytes.length];
+  let at = 0;
+  let calls = 0;
+  const read = (buffer: Uint8Array) => {
+    if (calls > 0) buffer.fill(0x7b, 0, 64); // what a reused buffer held must not matter
+    calls++;
+    if (at >= bytes.length) return Promise.resolve(null);
+    const end = cuts.find((c) => c > at) ?? bytes.length;
+    buffer.set(bytes.subarray(at, end));
+    const n = end - at;
+    at = end;
+    return Promise.resolve(n);
+  };
+  const { stream, bytes: out } = recorder();
+  const transport = createStdioTransport({ read, output: stream, maxMessageBytes: 500 });
+  const got: unknown[] = [];
+  transport.onmessage = (m) => got.push(m);
+  await transport.start();
+  assert.deepEqual(await transport.finished, { failed: false });
+  assert.deepEqual(got, messages);
+  const replies = new TextDecoder().decode(out()).trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0].error.code, -32600, "the big one refused");
+});
