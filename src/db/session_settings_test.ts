@@ -33,7 +33,11 @@ Deno.test("transactionPreamble() sets every limit and format inside the transact
         bytea: "hex",
         jit: jit ? outside.jit : "off",
       });
-      assert.deepEqual({ ...(await sql.unsafe(read))[0] }, { ...outside }, "gone with the transaction");
+      assert.deepEqual(
+        { ...(await sql.unsafe(read))[0] },
+        { ...outside },
+        "gone with the transaction",
+      );
     }
   } finally {
     await sql.end();
