@@ -30,6 +30,7 @@ import type { CacheEntry } from "./schema/schema_cache.ts";
 import { createSnapshotStore } from "./schema/snapshot_store.ts";
 import { createTokenSigner } from "./security/signed_token.ts";
 import { createSqlParser } from "./sql/parse.ts";
+import { createStatementMemo } from "./sql/statement_memo.ts";
 import type { AskDeps } from "./usecases/ask_question.ts";
 import type { SchemaDeps } from "./usecases/describe_schema.ts";
 import type { RunSqlDeps } from "./usecases/run_sql.ts";
@@ -167,7 +168,14 @@ export async function createApp(
     maxQueryCost: config.security.maxQueryCost,
   };
   const usecases: UseCases = {
-    run: { databases: registry, parser, limits, tokens, observer: metrics },
+    run: {
+      databases: registry,
+      parser,
+      memo: createStatementMemo(),
+      limits,
+      tokens,
+      observer: metrics,
+    },
     ask: {
       databases: registry,
       parser,

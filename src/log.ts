@@ -49,6 +49,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "confirm_token",
 ]);
 const URL_PASSWORD = /(\w+:\/\/[^:\s/@]*:)[^@\s]*@/g;
+const HAS_URL_PASSWORD = /(\w+:\/\/[^:\s/@]*:)[^@\s]*@/;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase().replaceAll("-", "_"));
@@ -61,8 +62,35 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
-/** Drops secret keys and passwords embedded in URLs, at any depth. */
+/**
+ * Drops secret keys and passwords embedded in URLs, at any depth. A value with nothing to drop
+ * is returned as it is (no copy: most log lines have no secret).
+ */
 export function redact(value: unknown, depth = 0): unknown {
+  return isClean(value, depth) ? value : redactCopy(value, depth);
+}
+
+/** True when `redactCopy` would make an equal value: no secret key, no URL password, no Error. */
+function isClean(value: unknown, depth: number): boolean {
+  if (typeof value === "string") return !value.includes("://") || !HAS_URL_PASSWORD.test(value);
+  if (value instanceof Error) return false;
+  if (depth > 6 || value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!isClean(v, depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  // Anything but a plain object (an Error, a Date) is made a plain copy, as it always was.
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key of Object.keys(value)) {
+    if (isSecretKey(key) || !isClean((value as Record<string, unknown>)[key], depth + 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function redactCopy(value: unknown, depth: number): unknown {
   if (typeof value === "string") return value.replace(URL_PASSWORD, "$1***@");
   if (value instanceof Error) {
     return redact({ name: value.name, message: value.message }, depth);
@@ -86,12 +114,11 @@ function build(options: LoggerOptions, state: { level: LogLevel }, base: LogFiel
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
     if (RANK[level] < RANK[state.level]) return;
-    const record = redact({ ...base, ...fields }) as LogFields;
     const ts = now().toISOString();
     write(
       options.format === "json"
-        ? JSON.stringify({ ts, level, event, ...record })
-        : `${ts} ${level} ${event} ${JSON.stringify(record)}`,
+        ? JSON.stringify(redact({ ts, level, event, ...base, ...fields }))
+        : `${ts} ${level} ${event} ${JSON.stringify(redact({ ...base, ...fields }))}`,
     );
   };
   return {

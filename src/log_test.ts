@@ -50,3 +50,39 @@ Deno.test("the text format carries the same redacted fields", () => {
   log.warn("x", { api_key: "sk-1" });
   assert.match(lines[0], / WARNING x \{"api_key":"\*\*\*"\}$/);
 });
+
+Deno.test("redact() returns a value with nothing to hide as it is, and copies exactly otherwise", () => {
+  const clean = { a: 1, b: "x", c: [{ d: "https://host/path" }], e: null, tokens_used: 3 };
+  assert.equal(redact(clean), clean, "no copy when there is no secret");
+  /** The copy every value got before the shortcut, as the reference. */
+  const copy = (value: unknown, depth = 0): unknown => {
+    if (typeof value === "string") {
+      return value.replace(/(\w+:\/\/[^:\s/@]*:)[^@\s]*@/g, "$1***@");
+    }
+    if (value instanceof Error) return copy({ name: value.name, message: value.message }, depth);
+    if (depth > 6 || value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return value.map((v) => copy(v, depth + 1));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        ["token", "password", "api_key"].includes(k.toLowerCase().replaceAll("-", "_"))
+          ? "***"
+          : copy(v, depth + 1),
+      ]),
+    );
+  };
+  let deep: unknown = { token: "deep", error: new Error("deep") };
+  for (let i = 0; i < 9; i++) deep = { next: deep, at: i };
+  const values = [
+    clean,
+    { nested: [{ Password: "p" }] },
+    { url: "postgres://u:pw@h/d", list: ["ok", "mysql://a:b@c"] },
+    { error: new Error("boom"), when: new Date(0) },
+    deep,
+    ["a", 1, null, { "api-key": "k" }],
+    "plain",
+  ];
+  for (const value of values) {
+    assert.equal(JSON.stringify(redact(value)), JSON.stringify(copy(value)));
+  }
+});

@@ -46,7 +46,7 @@ export async function serve(
       allowedHosts: cfg.server.allowedHosts,
       maxMessageBytes: cfg.server.maxMessageBytes,
       onRowsWritten,
-      createServer: (source) => createMcpServer(app.server, source),
+      createServer: (source, scope) => createMcpServer(app.server, source, scope),
       routes: {
         "/healthz": { handle: livenessRoute(version), open: true },
         "/readyz": { handle: readiness },

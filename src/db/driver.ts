@@ -97,7 +97,10 @@ export interface DriverSession {
 
 export interface SessionOptions {
   log: Logger;
-  /** Seconds a session may stay idle in the pool before postgres.js closes it. */
+  /**
+   * Seconds idle after which postgres.js closes the session; unset: never (the pool ends
+   * sessions idle too long, see pool.ts).
+   */
   idleTimeoutS?: number;
   /** Seconds before a session is retired (postgres.js closes it when idle). */
   maxLifetimeS?: number;
@@ -184,7 +187,9 @@ export function openSession(target: ConnectionTarget, options: SessionOptions): 
     ...fields,
     // Every option the driver would otherwise read from PG* variables is set here.
     max: 1,
-    idle_timeout: options.idleTimeoutS ?? 300,
+    // Off unless asked for: postgres.js restarts its idle timer around every query; our pool
+    // ends sessions idle too long (pool.ts) with one timer.
+    idle_timeout: options.idleTimeoutS ?? 0,
     max_lifetime: options.maxLifetimeS ?? 30 * 60,
     connect_timeout: Math.max(1, Math.ceil(target.connectTimeoutS)),
     // No reconnect back-off: a closed session is discarded; the pool decides when to try again.

@@ -4,7 +4,7 @@ import type { FunctionCatalog } from "../sql/function_policy.ts";
 import type { FunctionCatalogSource } from "../sql/validate.ts";
 import type { CatalogReader } from "./catalog_reader.ts";
 
-interface CatalogRow {
+export interface CatalogRow {
   kind: "f" | "o" | "n";
   name: string;
   schema: string;

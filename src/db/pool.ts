@@ -58,6 +58,11 @@ export interface PoolOptions {
   probe: () => Promise<boolean>;
   /** How often a down database is probed (ms). */
   probeIntervalMs?: number;
+  /**
+   * A session idle in the pool this long is ended (ms; default 5 min). The pool does it, with
+   * one timer, rather than the driver, which restarts a timer for every query.
+   */
+  idleTimeoutMs?: number;
   log: Logger;
   now?: () => number;
 }
@@ -67,6 +72,8 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>;
   cleanup(): void;
 }
+
+const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 /** How long close() waits for calls in flight to hand back their ended sessions (ms). */
 const CLOSE_WAIT_MS = 2_000;
@@ -91,6 +98,26 @@ export function createPool(options: PoolOptions): Pool {
 
   const endQuietly = (session: DriverSession) => {
     void session.end(0).catch(() => undefined);
+  };
+
+  // Idle sessions are a stack (the most recently used is lent first): the bottom ones are the
+  // longest idle, and a sweep ends those idle past the timeout.
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const idleSince = new Map<DriverSession, number>();
+  const sweep = () => {
+    while (idle.length > 0 && now() - (idleSince.get(idle[0]) ?? 0) >= idleTimeoutMs) {
+      const session = idle.shift()!;
+      idleSince.delete(session);
+      options.log.debug("db.session_idle_ended", { session: session.id });
+      endQuietly(session);
+    }
+  };
+  const sweeping = setInterval(sweep, Math.max(10, Math.min(idleTimeoutMs / 4, 60_000)));
+  Deno.unrefTimer(sweeping);
+  const takeIdle = (): DriverSession | undefined => {
+    const session = idle.pop();
+    if (session) idleSince.delete(session);
+    return session;
   };
 
   function lend(session: DriverSession): Lease {
@@ -131,7 +158,10 @@ export function createPool(options: PoolOptions): Pool {
   function handOn(session: DriverSession | undefined): void {
     const waiter = waiters.shift();
     if (!waiter) {
-      if (session) idle.push(session);
+      if (session) {
+        idle.push(session);
+        idleSince.set(session, now());
+      }
       return;
     }
     waiter.cleanup();
@@ -174,8 +204,7 @@ export function createPool(options: PoolOptions): Pool {
           fail("DB_CANCELLED", "Cannot run the query: the caller cancelled it"),
         );
       }
-      while (idle.length > 0) {
-        const session = idle.pop()!;
+      for (let session = takeIdle(); session; session = takeIdle()) {
         if (!session.closed) return Promise.resolve(ok(lend(session)));
         endQuietly(session);
       }
@@ -222,6 +251,7 @@ export function createPool(options: PoolOptions): Pool {
       } else down.message = message;
       // Idle sessions are from before the outage: none of them is worth a try.
       for (const session of idle.splice(0)) endQuietly(session);
+      idleSince.clear();
       startProbing();
     },
     get down() {
@@ -238,6 +268,8 @@ export function createPool(options: PoolOptions): Pool {
     async close() {
       closing = true;
       clearTimeout(probing);
+      clearInterval(sweeping);
+      idleSince.clear();
       for (const waiter of waiters.splice(0)) {
         waiter.cleanup();
         waiter.resolve(fail("DB_UNAVAILABLE", "Cannot reach the database: pg-mcp is stopping"));

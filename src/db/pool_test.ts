@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { sharedTestCluster } from "../../tests/support/test_cluster.ts";
 import { createMemoryLogger } from "../log.ts";
 import { loadDriver, openSession } from "./driver.ts";
+import type { DriverSession } from "./driver.ts";
 import { createPool, type Lease, type Pool } from "./pool.ts";
 
 const log = createMemoryLogger("ERROR");
@@ -119,4 +120,55 @@ Deno.test("pool: close() ends lent sessions too, refuses new calls, and waits fo
   assert.equal(!refused.ok && refused.error.code, "DB_UNAVAILABLE");
   // Our end of the connection is closed (the server notices at its next interrupt check).
   assert.equal(a.session.closed, true);
+});
+
+/** A session that only records whether it was ended (the pool needs no more to retire it). */
+function fakeSession(id: number) {
+  const session = {
+    id,
+    closed: false,
+    ready: true,
+    ended: false,
+    end: () => {
+      session.ended = true;
+      session.closed = true;
+      return Promise.resolve();
+    },
+  };
+  return session;
+}
+
+Deno.test("pool: a session idle past idleTimeoutMs is ended by the pool; one used since is kept", async () => {
+  let clock = 0;
+  let opened = 0;
+  const sessions: ReturnType<typeof fakeSession>[] = [];
+  const pool = createPool({
+    max: 4,
+    acquireTimeoutMs: 1_000,
+    idleTimeoutMs: 40,
+    now: () => clock,
+    open: () => {
+      const s = fakeSession(++opened);
+      sessions.push(s);
+      return s as unknown as DriverSession;
+    },
+    probe: () => Promise.resolve(true),
+    log,
+  });
+  try {
+    const a = leaseOf(await pool.acquire());
+    const b = leaseOf(await pool.acquire());
+    a.release(); // idle since 0
+    clock = 30;
+    b.release(); // idle since 30
+    clock = 50; // a: idle 50 ms, b: 20 ms
+    await new Promise((r) => setTimeout(r, 60)); // a sweep runs
+    assert.deepEqual(sessions.map((s) => s.ended), [true, false]);
+    assert.equal(pool.stats().idle, 1);
+    const again = leaseOf(await pool.acquire());
+    assert.equal(again.session, b.session, "the one kept is lent");
+    again.release();
+  } finally {
+    await pool.close();
+  }
 });

@@ -16,10 +16,11 @@ export function limitsFor(maxExecutionTimeS: number): SessionLimits {
 
 /**
  * Everything the guarantees and the value formats depend on, set inside the transaction with
- * `set_config(..., true)` (SET LOCAL): whatever the role's or database's defaults, whatever
- * PgBouncer did with the session (DISCARD ALL resets TimeZone and IntervalStyle to the role's
- * defaults), and with no startup parameter (PgBouncer refuses unknown ones, pglite-socket
- * ignores them). Values are integers we format, never user text.
+ * SET LOCAL (what `set_config(..., true)` does, with no result row to read back): whatever the
+ * role's or database's defaults, whatever PgBouncer did with the session (DISCARD ALL resets
+ * TimeZone and IntervalStyle to the role's defaults), and with no startup parameter (PgBouncer
+ * refuses unknown ones, pglite-socket ignores them). Values are integers we format or constants,
+ * never user text.
  */
 export function transactionPreamble(
   readOnly: boolean,
@@ -38,6 +39,8 @@ export function transactionPreamble(
     ["bytea_output", "hex"],
     ...(jit ? [] : [["jit", "off"] as [string, string]]),
   ];
-  return `BEGIN ${readOnly ? "READ ONLY" : "READ WRITE"}; SELECT ` +
-    settings.map(([name, value]) => `set_config('${name}', '${value}', true)`).join(", ");
+  return [
+    `BEGIN ${readOnly ? "READ ONLY" : "READ WRITE"}`,
+    ...settings.map(([name, value]) => `SET LOCAL ${name} = '${value}'`),
+  ].join("; ");
 }

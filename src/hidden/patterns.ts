@@ -64,6 +64,11 @@ export interface HiddenMatcher {
   ): HiddenPattern | undefined;
   /** A column pattern that may hide some column of the relation, if one does. */
   mayHideColumns(schema: string | undefined, table: string): HiddenPattern | undefined;
+  /**
+   * Changes whenever the answers above may change (the role's search path was read again): a
+   * verdict remembered under one generation holds only while it lasts.
+   */
+  generation(): number;
 }
 
 const part = (pattern: string, name: string) => pattern === "*" || pattern === name;
@@ -84,7 +89,17 @@ export function createHiddenMatcher(
     const path = searchPath();
     return path === undefined || path.some((s) => s.toLowerCase() === p.schema);
   };
+  let seenPath: readonly string[] | undefined;
+  let generation = 0;
   return {
+    generation: () => {
+      const path = searchPath();
+      if (path !== seenPath) { // a new reading, even of the same schemas
+        seenPath = path;
+        generation++;
+      }
+      return generation;
+    },
     empty: patterns.tables.length === 0 && patterns.columns.length === 0,
     patterns,
     hiddenTable: (schema, table) => patterns.tables.find((p) => relationMatches(p, schema, table)),

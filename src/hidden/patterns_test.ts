@@ -45,3 +45,16 @@ Deno.test("HiddenMatcher treats an unknown search path as every schema", () => {
   assert.equal(live.hiddenTable(undefined, "salaries"), undefined);
   assert.equal(createHiddenMatcher({ tables: [], columns: [] }).empty, true);
 });
+
+Deno.test("HiddenMatcher.generation() changes when the search path is read again, only then", () => {
+  let path: readonly string[] | undefined;
+  const m = createHiddenMatcher({ tables: [], columns: [] }, () => path);
+  const first = m.generation();
+  assert.equal(m.generation(), first);
+  path = ["public"];
+  const second = m.generation();
+  assert.notEqual(second, first);
+  assert.equal(m.generation(), second);
+  path = ["public"]; // read again: the same schemas, a new reading
+  assert.notEqual(m.generation(), second);
+});

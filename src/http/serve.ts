@@ -1,5 +1,6 @@
 import type { Logger } from "../log.ts";
 import { type McpServer, WebStandardStreamableHTTPServerTransport } from "../mcp/sdk.ts";
+import { scopeOf, type ServerScope } from "../mcp/server.ts";
 import type { CallSource } from "../mcp/tool_catalog.ts";
 import { type HttpAuth, unauthorized } from "./auth.ts";
 import { createInflight } from "./inflight.ts";
@@ -18,8 +19,11 @@ export interface HttpOptions {
   maxMessageBytes: number;
   /** Told the size of each response carrying rows once it is sent (see heap_release.ts). */
   onRowsWritten?: (bytes: number) => void;
-  /** Builds one MCP server per request (stateless Streamable HTTP). */
-  createServer: (source: CallSource) => McpServer;
+  /**
+   * Builds one MCP server per request (stateless Streamable HTTP), for what the request body
+   * asks (see `scopeOf`).
+   */
+  createServer: (source: CallSource, scope: ServerScope) => McpServer;
   /** Routes besides /mcp; `open` ones answer without the token (liveness). */
   routes?: Record<
     string,
@@ -78,7 +82,7 @@ export function serveHttp(options: HttpOptions): HttpServer {
       identity,
       signal: req.signal,
       track: (requestId, abort) => inflight.track(identity, requestId, abort),
-    });
+    }, scopeOf(body.value));
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -159,6 +163,10 @@ async function readBody(req: Request, max: number): Promise<Body> {
     message: `Invalid Request: the message is larger than ${max} bytes`,
   };
   if (declared > max) return tooLarge;
+  if (Number.isSafeInteger(declared) && declared >= 0) {
+    // A declared length within the cap: the body is that long (HTTP framing), read at once.
+    return parseBody(await req.bytes());
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (req.body) {
@@ -174,6 +182,10 @@ async function readBody(req: Request, max: number): Promise<Body> {
     bytes.set(c, offset);
     offset += c.length;
   }
+  return parseBody(bytes);
+}
+
+function parseBody(bytes: Uint8Array): Body {
   try {
     return { ok: true, value: JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) };
   } catch {

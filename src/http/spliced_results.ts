@@ -1,4 +1,4 @@
-import { messageBytes, rowsOf } from "../mcp/message_bytes.ts";
+import { messageBytes, rowsOf, SMALL_ROWS_BYTES, smallMessageJson } from "../mcp/message_bytes.ts";
 import type { JSONRPCMessage, Transport } from "../mcp/sdk.ts";
 
 const encoder = new TextEncoder();
@@ -50,15 +50,26 @@ export function spliceResults(
       }
       const headers = new Headers(res.headers);
       headers.delete("content-length");
+      const init = { status: res.status, statusText: res.statusText, headers };
+      if ([...held.values()].every((m) => rowsOf(m)!.bytes <= SMALL_ROWS_BYTES)) {
+        // Small rows: the body as one string, no stream (the same bytes).
+        let body = "";
+        let from = 0;
+        for (const { at, json, message } of standIns(text, held)) {
+          body += text.slice(from, at) + smallMessageJson(message, rowsOf(message)!);
+          from = at + json.length;
+        }
+        body += text.slice(from);
+        held.clear();
+        const bytes = encoder.encode(body);
+        onRowsWritten?.(bytes.length);
+        return new Response(bytes, init);
+      }
       const body = splice(text, held, (bytes) => {
         held.clear(); // the messages can go
         onRowsWritten?.(bytes);
       });
-      return new Response(ReadableStream.from(body), {
-        status: res.status,
-        statusText: res.statusText,
-        headers,
-      });
+      return new Response(ReadableStream.from(body), init);
     },
   };
 }
@@ -69,9 +80,7 @@ function* splice(
   held: Map<string, JSONRPCMessage>,
   done: (bytes: number) => void,
 ): Generator<Uint8Array> {
-  const found = [...held].map(([json, message]) => ({ at: text.indexOf(json), json, message }))
-    .filter((f) => f.at >= 0)
-    .sort((a, b) => a.at - b.at);
+  const found = standIns(text, held);
   let from = 0;
   let bytes = 0;
   const counted = (piece: Uint8Array) => {
@@ -86,4 +95,11 @@ function* splice(
   }
   yield counted(encoder.encode(text.slice(from)));
   done(bytes);
+}
+
+/** Where each stand-in's JSON is in `text`, in order. */
+function standIns(text: string, held: Map<string, JSONRPCMessage>) {
+  return [...held].map(([json, message]) => ({ at: text.indexOf(json), json, message }))
+    .filter((f) => f.at >= 0)
+    .sort((a, b) => a.at - b.at);
 }

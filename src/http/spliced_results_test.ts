@@ -135,3 +135,18 @@ Deno.test("spliceResults(): a body without its stand-in is a clear 500, never a 
   assert.equal(res.status, 500);
   assert.equal((await res.json()).error.code, -32603);
 });
+
+Deno.test("spliceResults(): small rows and large (streamed) ones make the answer the SDK makes", async () => {
+  const many = Array.from({ length: 2_000 }, (_, i) => [i, `row ${i} é "q" 😀`]);
+  for (const values of [VALUES, many]) {
+    const rows = JsonRows.of(values);
+    const told: number[] = [];
+    const spliced = await call(toolCall(4), () => rows, true, told);
+    const plain = await call(toolCall(4), () => JsonRows.of(values), false);
+    assert.equal(told[0], new TextEncoder().encode(spliced.text).length, `${values.length} rows`);
+    const a = JSON.parse(spliced.text);
+    const b = JSON.parse(plain.text);
+    assert.deepEqual(a.result.structuredContent, b.result.structuredContent);
+    assert.deepEqual(a.result.structuredContent.data.rows, values);
+  }
+});

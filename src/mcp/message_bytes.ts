@@ -32,6 +32,10 @@ export function* messageBytes(
     yield encoder.encode(JSON.stringify(message));
     return;
   }
+  if (rows.bytes <= SMALL_ROWS_BYTES) {
+    yield encoder.encode(smallMessageJson(message, rows));
+    return;
+  }
   const result = (message as { result: Record<string, unknown> }).result;
   const data = (result.structuredContent as { data: Record<string, unknown> }).data;
   const content = Array.isArray(result.content)
@@ -81,6 +85,29 @@ export function* messageBytes(
     from = mark.at + mark.length;
   }
   yield encoder.encode(skeleton.slice(from));
+}
+
+/**
+ * Rows up to this many bytes go out as one string: the message's JSON with the rows' JSON text in
+ * place (the text content escaped by JSON.stringify), encoded once. Most answers are a few rows;
+ * the pieces, marks and escaping buffer of the large path cost more than they save for them.
+ */
+export const SMALL_ROWS_BYTES = 16 * 1024;
+
+/** The JSON text of a message whose rows are small: the same text the pieces make. */
+export function smallMessageJson(message: JSONRPCMessage, rows: JsonRows): string {
+  const result = (message as { result: Record<string, unknown> }).result;
+  const structured = result.structuredContent as { data: Record<string, unknown> };
+  const mark = `pg-mcp-rows-${crypto.randomUUID()}`;
+  const skeleton = JSON.stringify({
+    ...message,
+    result: {
+      ...result,
+      structuredContent: { ...structured, data: { ...structured.data, rows: mark } },
+    },
+  });
+  const at = skeleton.indexOf(`"${mark}"`);
+  return skeleton.slice(0, at) + rows.json() + skeleton.slice(at + mark.length + 2);
 }
 
 /** The rows a tool result carries as `JsonRows` (`structuredContent.data.rows`), if any. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { JsonRows } from "../db/json_rows.ts";
 import { RowCollector } from "../db/row_collector.ts";
 import { BUILTIN_TYPES, type TypeInfo } from "../db/pg_types.ts";
-import { escapedUtf8, messageBytes, rowsOf } from "./message_bytes.ts";
+import { escapedUtf8, messageBytes, rowsOf, SMALL_ROWS_BYTES } from "./message_bytes.ts";
 import type { JSONRPCMessage } from "./sdk.ts";
 import { toToolResult } from "./tool_result.ts";
 
@@ -125,4 +125,20 @@ Deno.test("escapedUtf8() escapes as JSON.stringify does, wherever the chunks are
     const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)];
     assertBytes(joined(escapedUtf8(chunks, true)), expected, `cut at ${cut}`);
   }
+});
+
+Deno.test("messageBytes() makes a message with few rows in one piece, the same bytes as in pieces", () => {
+  for (const n of [0, 1, 3, 40]) {
+    const rows = databaseRows(n);
+    assert.ok(rows.bytes <= SMALL_ROWS_BYTES);
+    const message = { jsonrpc: "2.0" as const, id: n, result: answer(rows) };
+    const pieces = [...messageBytes(message, { reuse: true })];
+    assert.equal(pieces.length, 1, `${n} rows: one piece`);
+    assertBytes(pieces[0], reference(message), `${n} rows`);
+  }
+  const over = databaseRows(400); // past the small size: in pieces, as exact
+  assert.ok(over.bytes > SMALL_ROWS_BYTES);
+  const message = { jsonrpc: "2.0" as const, id: 9, result: answer(over) };
+  assert.ok([...messageBytes(message)].length > 1);
+  assertBytes(joined(messageBytes(message, { reuse: true })), reference(message));
 });

@@ -9,9 +9,12 @@ export { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 export { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 export type {
+  CallToolRequest,
   CallToolResult,
   JSONRPCMessage,
   LoggingLevel,
+  ServerNotification,
+  ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 export {
@@ -26,5 +29,9 @@ export {
 export { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/validation"
 export type { jsonSchemaValidator as JsonSchemaValidatorProvider } from "@modelcontextprotocol/sdk/validation";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol"
+export { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/protocol"
+export type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/shared/transport"
 export type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";

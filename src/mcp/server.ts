@@ -34,16 +34,45 @@ export const INSTRUCTIONS =
   "`describe_table` and `search_schema` show what there is. Everything runs read-only with a " +
   "timeout and a row cap.";
 
-/** One MCP server with every tool and resource; the transport is attached by the caller. */
-export function createMcpServer(context: ServerContext, source: CallSource): McpServer {
+/**
+ * What a server is built to answer: everything, or only tools (tools/list, tools/call) and
+ * ping. HTTP builds a server per request and knows its messages first: registering the
+ * resources and prompts (templates, argument schemas, completions) is most of the building.
+ */
+export type ServerScope = "all" | "tools";
+
+/**
+ * One MCP server with every tool, resource and prompt (or, for scope "tools", the tools only);
+ * the transport is attached by the caller.
+ */
+export function createMcpServer(
+  context: ServerContext,
+  source: CallSource,
+  scope: ServerScope = "all",
+): McpServer {
   const server = new McpServer(
     { name: "pg-mcp", version: context.version },
     { instructions: INSTRUCTIONS, jsonSchemaValidator: lazyAjv() },
   );
   serveTools(server, context.tools, source, serveClientLogging(server));
-  context.parts.resources(server);
-  context.parts.prompts(server);
+  if (scope === "all") {
+    context.parts.resources(server);
+    context.parts.prompts(server);
+  }
   return server;
+}
+
+/** Methods a "tools" server answers as a whole one does. */
+const TOOLS_SCOPE: ReadonlySet<string> = new Set(["tools/call", "tools/list", "ping"]);
+
+/** The scope a request body needs: "tools" when every message in it is one of TOOLS_SCOPE. */
+export function scopeOf(body: unknown): ServerScope {
+  const messages = Array.isArray(body) ? body : [body];
+  const toolsOnly = messages.length > 0 && messages.every((m) => {
+    const method = (m as { method?: unknown } | null)?.method;
+    return typeof method === "string" && TOOLS_SCOPE.has(method);
+  });
+  return toolsOnly ? "tools" : "all";
 }
 
 /**

@@ -1,10 +1,15 @@
 import { z } from "zod";
 import { fail } from "../errors.ts";
 import {
+  type CallToolRequest,
   CallToolRequestSchema,
   type CallToolResult,
   ListToolsRequestSchema,
   type McpServer,
+  Protocol,
+  type RequestHandlerExtra,
+  type ServerNotification,
+  type ServerRequest,
 } from "./sdk.ts";
 import type { ClientLog } from "./client_log.ts";
 import type { Middleware, ToolCall, ToolDefinition, ToolRun } from "./tool.ts";
@@ -70,7 +75,7 @@ export function serveTools(
   const byName = new Map(catalog.tools.map((t) => [t.name, t]));
   server.server.registerCapabilities({ tools: { listChanged: false } });
   server.server.setRequestHandler(ListToolsRequestSchema, () => catalog.listed);
-  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+  callToolHandler(server, async (request, extra) => {
     const tool = byName.get(request.params.name);
     const run = catalog.runs.get(request.params.name);
     if (!tool || !run) {
@@ -124,6 +129,23 @@ export function serveTools(
       source.signal?.removeEventListener("abort", abort);
     }
   });
+}
+
+type CallToolHandler = (
+  request: CallToolRequest,
+  extra: RequestHandlerExtra<ServerRequest, ServerNotification>,
+) => Promise<CallToolResult>;
+
+/**
+ * Serves tools/call with `handler` as the SDK's Protocol does for any method (the request parsed
+ * once against CallToolRequestSchema), without the SDK Server's own tools/call wrapper: that
+ * wrapper parses the request a second time and checks the result against CallToolResultSchema,
+ * and every result here is made by `toToolResult` (a test checks its shape against that schema).
+ * Its other branch, task-augmented calls, cannot run: no tasks capability is offered, and the
+ * Protocol refuses a task request before any handler then.
+ */
+function callToolHandler(server: McpServer, handler: CallToolHandler): void {
+  Protocol.prototype.setRequestHandler.call(server.server, CallToolRequestSchema, handler);
 }
 
 /** One question to the client's user: pick one of `choices`. */

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRows } from "../db/json_rows.ts";
 import { fail, ok } from "../errors.ts";
 import {
@@ -61,4 +63,20 @@ Deno.test("toToolResult() with rows: the text is the fenced body, the rows splic
   assert.equal(text, fenceJson(serializeBody(body), () => used));
   assert.deepEqual(unfenceJson(text), { ...body, data: { ...body.data, rows: values } });
   assert.ok(rows.spliced(text), "a serializer can write it from the rows' bytes");
+});
+
+Deno.test("every result toToolResult() makes is a valid CallToolResult (tools/call skips the SDK's check)", () => {
+  const rows = JsonRows.of([[1, "a"], [2, null]]);
+  const results = [
+    toToolResult(ok({ success: true, database: "default", data: { columns: ["n"], rows } })),
+    toToolResult(ok({ success: true, tables: [] })),
+    toToolResult(fail("INVALID_INPUT", "Cannot call: no", { reason: "unknown_tool" })),
+  ];
+  for (const result of results) {
+    // What the client receives: the JSON of the message (rows written as their JSON text).
+    const wire = JSON.parse(JSON.stringify(result));
+    const checked = CallToolResultSchema.safeParse(wire);
+    assert.ok(checked.success, JSON.stringify(checked.error?.issues));
+    assert.deepEqual(checked.data, wire, "nothing dropped or changed by the schema");
+  }
 });

@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from "../errors.ts";
 import { checkInputText } from "./input_text.ts";
+import { Lru } from "./lru.ts";
 
 /** One node of PostgreSQL's parse tree: `{ NodeType: { ...fields } }`. */
 export type AstNode = Record<string, unknown>;
@@ -30,6 +31,10 @@ export interface SqlParser {
    */
   fingerprint(sql: string): string | undefined;
 }
+
+/** Fingerprints kept per parser, of texts up to this long (a few MB at most). */
+const FINGERPRINTS_KEPT = 256;
+const FINGERPRINT_TEXT_KEPT = 8_192;
 
 const NOT_LOADED = "Cannot parse SQL: the parser is not loaded yet (await parser.ready() first)";
 
@@ -72,6 +77,8 @@ export function createSqlParser(
   load: () => Promise<ParserLibrary> = loadParserLibrary,
 ): SqlParser {
   let lib: ParserLibrary | undefined;
+  /** Fingerprints of recent texts (clients repeat their SQL; null: it does not parse). */
+  const fingerprints = new Lru<string, string | null>(FINGERPRINTS_KEPT);
   let loading: Promise<void> | undefined;
   const ready = () => {
     loading ??= load().then((l) => {
@@ -91,11 +98,16 @@ export function createSqlParser(
     ready,
     fingerprint(sql) {
       const lib = need();
+      const kept = fingerprints.get(sql);
+      if (kept !== undefined) return kept ?? undefined;
+      let fingerprint: string | null;
       try {
-        return lib.fingerprintSync(sql);
+        fingerprint = lib.fingerprintSync(sql);
       } catch {
-        return undefined;
+        fingerprint = null;
       }
+      if (sql.length <= FINGERPRINT_TEXT_KEPT) fingerprints.set(sql, fingerprint);
+      return fingerprint ?? undefined;
     },
     parse(sql) {
       const unreadable = checkInputText(sql, "the SQL");

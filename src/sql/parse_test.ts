@@ -101,3 +101,29 @@ Deno.test("SqlParser.ready() reports a failed load and tries again on the next u
   assert.equal(calls, 2);
   assert.equal(parser.parse("SELECT 1").ok, true);
 });
+
+Deno.test("SqlParser.fingerprint() remembers recent texts: libpg-query's answer, asked once", async () => {
+  const lib = await loadParserLibrary();
+  let calls = 0;
+  const parser = createSqlParser(() =>
+    Promise.resolve({
+      parseSync: (sql: string) => lib.parseSync(sql),
+      fingerprintSync: (sql: string) => {
+        calls++;
+        return lib.fingerprintSync(sql);
+      },
+    })
+  );
+  await parser.ready();
+  const sql = "SELECT * FROM t WHERE id = 42";
+  assert.equal(parser.fingerprint(sql), lib.fingerprintSync(sql));
+  assert.equal(parser.fingerprint(sql), lib.fingerprintSync(sql));
+  assert.equal(calls, 1);
+  assert.equal(parser.fingerprint("SELECT FROM WHERE ("), undefined);
+  assert.equal(parser.fingerprint("SELECT FROM WHERE ("), undefined);
+  assert.equal(calls, 2, "a text that does not parse is remembered too");
+  const long = `SELECT ${"1 + ".repeat(3_000)}1`;
+  parser.fingerprint(long);
+  parser.fingerprint(long);
+  assert.equal(calls, 4, "a long text is not kept");
+});

@@ -11,6 +11,7 @@ import { hiddenRules } from "./hidden_rules.ts";
 import { checkOpaque } from "./opaque_functions.ts";
 import { type AstNode, nameParts, type SqlParser, walkAst } from "./parse.ts";
 import { refuse } from "./refusal.ts";
+import type { StatementMemo } from "./statement_memo.ts";
 import { operationName, readTarget } from "./statement_rules.ts";
 import { sealRead, type StatementFacts, type ValidatedSql } from "./validated.ts";
 
@@ -103,15 +104,21 @@ export function inspectStatement(
 /**
  * The grammar rules, then the connected database's catalog rules (VOLATILE functions): the only
  * way to a ValidatedSql, which is all the executor runs. Waits for the parser's WASM first (it
- * loads in the background from the start).
+ * loads in the background from the start). With `memo`, the grammar rules' verdict on a text
+ * they accepted before under the same policy is reused (see statement_memo.ts); the catalog
+ * rules run every time.
  */
 export async function checkSql(
   sql: string,
   parser: SqlParser,
   policy: SqlPolicy,
+  memo?: StatementMemo,
 ): Promise<Result<ValidatedSql>> {
   await parser.ready();
-  const safe = await withCatalogRules(validateSql(sql, parser, policy), policy);
+  const known = memo?.get(policy, sql);
+  const grammar = known ? ok(known) : validateSql(sql, parser, policy);
+  if (!known && grammar.ok) memo?.set(policy, sql, grammar.value);
+  const safe = await withCatalogRules(grammar, policy);
   if (!safe.ok) return safe;
   const { text, kind, ...facts } = safe.value;
   return ok(sealRead(text, kind, facts, true));

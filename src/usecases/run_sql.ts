@@ -4,6 +4,7 @@ import type { DatabaseRegistry } from "../databases/registry.ts";
 import { fail, ok, type Result } from "../errors.ts";
 import { digest, type TokenSigner } from "../security/signed_token.ts";
 import type { SqlParser } from "../sql/parse.ts";
+import type { StatementMemo } from "../sql/statement_memo.ts";
 import { checkSql, type ValidatedSql } from "../sql/validate.ts";
 import { observeFailure, type PipelineObserver } from "./observer.ts";
 import { namesMissing } from "./schema_freshness.ts";
@@ -31,6 +32,8 @@ export interface RunSqlInput {
 export interface RunSqlDeps {
   databases: DatabaseRegistry;
   parser: SqlParser;
+  /** The grammar rules' verdicts on statements seen before (clients repeat their SQL). */
+  memo?: StatementMemo;
   limits: OutputLimits;
   tokens: TokenSigner;
   /** Told of refusals and database errors (metrics). */
@@ -66,7 +69,7 @@ export async function runSql(
     ? await readCursor(input.cursor, input.sql, db.value.name, deps.tokens)
     : ok({ offset: 0, maxRows: undefined });
   if (!page.ok) return page;
-  const safe = await checkSql(input.sql, deps.parser, db.value.policy);
+  const safe = await checkSql(input.sql, deps.parser, db.value.policy, deps.memo);
   if (!safe.ok) {
     observeFailure(deps.observer, safe.error);
     return safe;
