@@ -13,7 +13,12 @@ import {
   type Target,
   tmpPaths,
 } from "../../tests/safety/harness.ts";
-import { openTestDb, rowObjects, type TestDb } from "../../tests/support/read_only_db.ts";
+import {
+  openTestDb,
+  rowObjects,
+  type TestDb,
+  unvalidated,
+} from "../../tests/support/read_only_db.ts";
 
 const TIMEOUT_S = 1;
 const RUN = { maxRows: 100, maxBytes: 100_000, maxChars: 100_000 };
@@ -189,6 +194,24 @@ Deno.test("ReadExecutor.run(): nothing survives into the next call on the pooled
       const fp = await s.target.fingerprint();
       assert.equal(fp.advisory_locks, 0, sql);
       assert.equal(fp.idle_in_transaction, 0, sql);
+    }
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("ReadExecutor.run(): a statement judged session-safe (reset without DISCARD ALL) leaves no advisory lock", async () => {
+  // Every read the validator accepts is session-safe: its session is reset by releasing advisory
+  // locks in ROLLBACK's own message, not by a DISCARD ALL. Should a lock-taking function ever get
+  // past the validator, the lock must still not outlive the call (validator bypassed here).
+  const s = await setup();
+  try {
+    for (const sql of ["SELECT pg_advisory_lock(7)", "SELECT pg_try_advisory_lock_shared(8)"]) {
+      const r = await s.db.reader.run(unvalidated(sql, true), RUN);
+      assert.ok(r.ok, r.ok ? "" : r.error.message);
+      await s.db.whenIdle();
+      assert.deepEqual(await sessionState(s.db), CLEAN, sql);
+      assert.equal((await s.target.fingerprint()).advisory_locks, 0, sql);
     }
   } finally {
     await s.close();

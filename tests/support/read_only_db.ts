@@ -37,13 +37,16 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-/** What a statement looks like to the executor when nobody validated it: nothing is known. */
-export function unvalidated(text: string): ValidatedSql {
+/**
+ * What a statement looks like to the executor when nobody validated it: nothing is known, and it
+ * is not session-safe unless a test says so (every read the validator accepts is).
+ */
+export function unvalidated(text: string, sessionSafe = false): ValidatedSql {
   return {
     text,
     kind: /^\s*explain\b/i.test(text) ? "explain" : "select",
     facts: { tables: [], functionNames: [], functions: [], operators: [], fieldNames: [] },
-    sessionSafe: false,
+    sessionSafe,
   } as unknown as ValidatedSql;
 }
 
