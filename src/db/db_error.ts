@@ -1,5 +1,5 @@
 import { AppError } from "../errors.ts";
-import { loadedDriver } from "./driver.ts";
+import { loadedDriver, type PostgresModule } from "./driver.ts";
 
 /** Driver codes of a connection that failed or went away (not a statement's own error). */
 const CONNECTION_CODES = new Set([
@@ -27,9 +27,7 @@ export function isConnectionFailure(error: unknown): boolean {
 }
 
 /** postgres.js's own error class: an error from the server (none before the driver is loaded). */
-function isPostgresError(
-  error: unknown,
-): error is InstanceType<NonNullable<ReturnType<typeof loadedDriver>>["PostgresError"]> {
+function isPostgresError(error: unknown): error is InstanceType<PostgresModule["PostgresError"]> {
   const driver = loadedDriver();
   return driver !== undefined && error instanceof driver.PostgresError;
 }

@@ -97,11 +97,6 @@ export interface DriverSession {
 
 export interface SessionOptions {
   log: Logger;
-  /**
-   * Seconds idle after which postgres.js closes the session; unset: never (the pool ends
-   * sessions idle too long, see pool.ts).
-   */
-  idleTimeoutS?: number;
   /** Seconds before a session is retired (postgres.js closes it when idle). */
   maxLifetimeS?: number;
 }
@@ -187,9 +182,9 @@ export function openSession(target: ConnectionTarget, options: SessionOptions): 
     ...fields,
     // Every option the driver would otherwise read from PG* variables is set here.
     max: 1,
-    // Off unless asked for: postgres.js restarts its idle timer around every query; our pool
-    // ends sessions idle too long (pool.ts) with one timer.
-    idle_timeout: options.idleTimeoutS ?? 0,
+    // Off: postgres.js restarts its idle timer around every query; our pool ends sessions idle
+    // too long (pool.ts) with one timer.
+    idle_timeout: 0,
     max_lifetime: options.maxLifetimeS ?? 30 * 60,
     connect_timeout: Math.max(1, Math.ceil(target.connectTimeoutS)),
     // No reconnect back-off: a closed session is discarded; the pool decides when to try again.
@@ -324,18 +319,13 @@ export function guardDriverFaults(log: Logger, target: EventTarget = globalThis)
     error instanceof Error &&
     /postgres@3\.4\.9[\\/]+node_modules[\\/]+postgres[\\/]+src[\\/]+connection\.js/
       .test(String(error.stack));
-  const onError = (event: Event) => {
-    const error = (event as ErrorEvent).error;
+  const stop = (event: Event, error: unknown) => {
     if (!fromDriver(error)) return;
     event.preventDefault();
     log.warn("db.driver_fault", { error: (error as Error).message });
   };
-  const onRejection = (event: Event) => {
-    const reason = (event as PromiseRejectionEvent).reason;
-    if (!fromDriver(reason)) return;
-    event.preventDefault();
-    log.warn("db.driver_fault", { error: (reason as Error).message });
-  };
+  const onError = (event: Event) => stop(event, (event as ErrorEvent).error);
+  const onRejection = (event: Event) => stop(event, (event as PromiseRejectionEvent).reason);
   target.addEventListener("error", onError);
   target.addEventListener("unhandledrejection", onRejection);
   return () => {

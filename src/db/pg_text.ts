@@ -46,9 +46,8 @@ export function textToJsonText(
     case "boolean":
       return text === "t" || text === "true" ? "true" : "false";
     case "integer":
+    case "float": // NaN, ±Infinity: strings
       return SAFE_NUMBER.test(text) ? text : JSON.stringify(text);
-    case "float":
-      return SAFE_NUMBER.test(text) ? text : JSON.stringify(text); // NaN, ±Infinity: strings
     case "json":
       return text; // PostgreSQL only stores and prints valid JSON
     case "timestamp":

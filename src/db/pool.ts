@@ -85,15 +85,15 @@ const CLOSE_WAIT_MS = 2_000;
  */
 export function createPool(options: PoolOptions): Pool {
   const now = options.now ?? Date.now;
-  const idle: DriverSession[] = [];
+  /** Sessions waiting in the pool, with when each came back (ms). */
+  const idle: { session: DriverSession; since: number }[] = [];
   const waiters: Waiter[] = [];
-  let inUse = 0;
   let finishing = 0;
   let closing = false;
   let down: { since: number; message: string } | undefined;
   let probing: ReturnType<typeof setTimeout> | undefined;
   const idleWaiters: (() => void)[] = [];
-  /** Sessions lent out now: closing the pool ends them too. */
+  /** Sessions lent out now (their count is the sessions in use): closing the pool ends them too. */
   const lent = new Set<DriverSession>();
 
   const endQuietly = (session: DriverSession) => {
@@ -103,35 +103,27 @@ export function createPool(options: PoolOptions): Pool {
   // Idle sessions are a stack (the most recently used is lent first): the bottom ones are the
   // longest idle, and a sweep ends those idle past the timeout.
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const idleSince = new Map<DriverSession, number>();
   const sweep = () => {
-    while (idle.length > 0 && now() - (idleSince.get(idle[0]) ?? 0) >= idleTimeoutMs) {
-      const session = idle.shift()!;
-      idleSince.delete(session);
+    while (idle.length > 0 && now() - idle[0].since >= idleTimeoutMs) {
+      const { session } = idle.shift()!;
       options.log.debug("db.session_idle_ended", { session: session.id });
       endQuietly(session);
     }
   };
   const sweeping = setInterval(sweep, Math.max(10, Math.min(idleTimeoutMs / 4, 60_000)));
   Deno.unrefTimer(sweeping);
-  const takeIdle = (): DriverSession | undefined => {
-    const session = idle.pop();
-    if (session) idleSince.delete(session);
-    return session;
-  };
+  const takeIdle = (): DriverSession | undefined => idle.pop()?.session;
 
   function lend(session: DriverSession): Lease {
-    inUse++;
     lent.add(session);
     let returned = false;
     let ending = false;
     const back = (keep: boolean, reason?: string) => {
       if (returned) return;
       returned = true;
-      inUse--;
       lent.delete(session);
       if (ending) finishing--;
-      if (inUse === 0) {
+      if (lent.size === 0) {
         for (const wake of idleWaiters.splice(0)) wake();
       }
       if (!keep || session.closed || closing) {
@@ -158,10 +150,7 @@ export function createPool(options: PoolOptions): Pool {
   function handOn(session: DriverSession | undefined): void {
     const waiter = waiters.shift();
     if (!waiter) {
-      if (session) {
-        idle.push(session);
-        idleSince.set(session, now());
-      }
+      if (session) idle.push({ session, since: now() });
       return;
     }
     waiter.cleanup();
@@ -210,7 +199,7 @@ export function createPool(options: PoolOptions): Pool {
       }
       // A session about to come back beats a new connection (its end is one round trip), but
       // each one serves a single waiter: callers beyond them get a new connection at once.
-      if (inUse < options.max && waiters.length >= finishing) {
+      if (lent.size < options.max && waiters.length >= finishing) {
         return Promise.resolve(ok(lend(options.open())));
       }
       return new Promise((resolve) => {
@@ -250,37 +239,35 @@ export function createPool(options: PoolOptions): Pool {
         options.log.warn("db.unreachable", { message });
       } else down.message = message;
       // Idle sessions are from before the outage: none of them is worth a try.
-      for (const session of idle.splice(0)) endQuietly(session);
-      idleSince.clear();
+      for (const { session } of idle.splice(0)) endQuietly(session);
       startProbing();
     },
     get down() {
       return down;
     },
     stats: () => ({
-      inUse,
+      inUse: lent.size,
       idle: idle.length,
       waiting: waiters.length,
       finishing,
       max: options.max,
     }),
-    whenIdle: () => inUse === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r)),
+    whenIdle: () => lent.size === 0 ? Promise.resolve() : new Promise((r) => idleWaiters.push(r)),
     async close() {
       closing = true;
       clearTimeout(probing);
       clearInterval(sweeping);
-      idleSince.clear();
       for (const waiter of waiters.splice(0)) {
         waiter.cleanup();
         waiter.resolve(fail("DB_UNAVAILABLE", "Cannot reach the database: pg-mcp is stopping"));
       }
       // Sessions still lent out (a call in flight, background schema work) end too: after
       // close() no connection of this pool is left open, whatever its caller does next.
-      const sessions = [...idle.splice(0), ...lent];
+      const sessions = [...idle.splice(0).map((i) => i.session), ...lent];
       await Promise.all(sessions.map((s) => s.end(1).catch(() => undefined)));
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
-        inUse === 0 ? undefined : new Promise<void>((r) => idleWaiters.push(r)),
+        lent.size === 0 ? undefined : new Promise<void>((r) => idleWaiters.push(r)),
         new Promise<void>((r) => timer = setTimeout(r, CLOSE_WAIT_MS)),
       ]);
       clearTimeout(timer);

@@ -134,12 +134,7 @@ export function createReadExecutor(options: ReadExecutorOptions): ReadExecutor {
         }));
     },
     plan(sql, signal) {
-      return read(sql, signal, async (tx) => {
-        const rows = await tx.session.query<{ "QUERY PLAN": unknown }>(
-          `${EXPLAIN_JSON}${planTarget(sql)}`,
-        ).catch((error) => Promise.reject(positionInStatement(error)));
-        return ok(planSummary(rows[0]?.["QUERY PLAN"]));
-      });
+      return read(sql, signal, async (tx) => ok(await explain(tx, planTarget(sql))));
     },
     catalog<T>(text: string, params: readonly unknown[] = []) {
       return read(undefined, undefined, async (tx) => ok(await tx.session.query<T>(text, params)));
@@ -177,6 +172,13 @@ function pageOf(sql: ValidatedSql, offset: number, maxRows: number): RowSource {
   };
 }
 
+/** Plans `statement` without running it; an error's position is the statement's own. */
+async function explain(tx: Transaction, statement: string): Promise<PlanSummary> {
+  const rows = await tx.session.query<{ "QUERY PLAN": unknown }>(`${EXPLAIN_JSON}${statement}`)
+    .catch((error) => Promise.reject(positionInStatement(error)));
+  return planSummary(rows[0]?.["QUERY PLAN"]);
+}
+
 /** The SELECT an EXPLAIN describes is planned as itself: `EXPLAIN (FORMAT JSON) SELECT ...`. */
 function planTarget(sql: ValidatedSql): string {
   return sql.kind === "explain" ? sql.text.replace(/^\s*explain\b/i, "").trimStart() : sql.text;
@@ -187,9 +189,7 @@ function planTarget(sql: ValidatedSql): string {
  * with QUERY_TOO_EXPENSIVE and never runs.
  */
 async function costGate(tx: Transaction, text: string, maxCost: number): Promise<Result<void>> {
-  const rows = await tx.session.query<{ "QUERY PLAN": unknown }>(`${EXPLAIN_JSON}${text}`)
-    .catch((error) => Promise.reject(positionInStatement(error)));
-  const plan = planSummary(rows[0]?.["QUERY PLAN"]);
+  const plan = await explain(tx, text);
   if (plan.totalCost <= maxCost) return ok(undefined);
   return fail(
     "QUERY_TOO_EXPENSIVE",
