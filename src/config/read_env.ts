@@ -1,16 +1,6 @@
 import { fail, ok, type Result } from "../errors.ts";
 import type { Env } from "./load_config.ts";
 
-/**
- * The variables pg-mcp reads: a `.env` file in the working directory when present, with the
- * process environment winning over it. Only the named variables are read, plus those whose name
- * matches `dynamic` (DATABASE_URL_<NAME>: the names are the user's, so the environment is
- * listed; that is why `--allow-env` is not scoped to a list).
- *
- * A missing file is no settings file; one that exists but cannot be read (a root-owned 0600
- * file under systemd's DynamicUser, a directory) is CONFIG_INVALID: the caller prints one line
- * and exits 2, rather than crashing with a stack trace and being restarted in a loop.
- */
 export interface ReadEnvOptions {
   /** Variables read from the process and the file besides `names` (DATABASE_URL_<NAME>). */
   dynamic?: RegExp;
@@ -27,6 +17,16 @@ async function importDotenv(): Promise<DotenvParse> {
   return (await import("dotenv")).parse;
 }
 
+/**
+ * The variables pg-mcp reads: a `.env` file in the working directory when present, with the
+ * process environment winning over it. Only the named variables are read, plus those whose name
+ * matches `dynamic` (DATABASE_URL_<NAME>: the names are the user's, so the environment is
+ * listed; that is why `--allow-env` is not scoped to a list).
+ *
+ * A missing file is no settings file; one that exists but cannot be read (a root-owned 0600
+ * file under systemd's DynamicUser, a directory) is CONFIG_INVALID: the caller prints one line
+ * and exits 2, rather than crashing with a stack trace and being restarted in a loop.
+ */
 export async function readEnv(
   names: readonly string[],
   options: ReadEnvOptions = {},

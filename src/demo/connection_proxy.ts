@@ -20,9 +20,9 @@ import {
   classifyOpening,
   ENCRYPTION_REFUSED,
   errorResponse,
+  failedStatements,
   MESSAGE,
   MessageFraming,
-  readyForQuery,
   startupLength,
   type WireError,
 } from "./pg_wire.ts";
@@ -210,10 +210,9 @@ class Session {
     // none pending (a cursor's Execute), the error alone: the driver's Sync then reaches the new
     // engine, which answers it.
     const status = this.#fromServer.transactionStatus === "I" ? "I" : "E";
-    const answer = [...errorResponse(error), ...readyForQuery(status)];
     const bytes = this.#awaitingReady === 0
       ? errorResponse(error)
-      : new Uint8Array(Array.from({ length: this.#awaitingReady }, () => answer).flat());
+      : failedStatements(error, status, this.#awaitingReady);
     this.#setAwaiting(0);
     this.#writeClient(bytes);
     const old = this.#upstream;
@@ -283,8 +282,7 @@ class Session {
       const upstream = await this.#attached;
       if (!upstream) {
         if (!this.#refusal) return;
-        const answer = [...errorResponse(this.#refusal), ...readyForQuery("I")];
-        for (let i = 0; i < statements; i++) this.#writeClient(new Uint8Array(answer));
+        if (statements > 0) this.#writeClient(failedStatements(this.#refusal, "I", statements));
         continue;
       }
       if (statements > 0) this.#setAwaiting(this.#awaitingReady + statements);

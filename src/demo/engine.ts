@@ -2,7 +2,7 @@
 import type { EngineEvent, EngineStartRequest } from "./engine_protocol.ts";
 
 export type EngineStart =
-  | { kind: "serving"; port: number; built: boolean; snapshot?: Uint8Array }
+  | { kind: "serving"; port: number; snapshot?: Uint8Array }
   | { kind: "invalid_snapshot"; message: string }
   | { kind: "failed"; message: string };
 
@@ -50,12 +50,7 @@ export function startEngine(request: EngineStartRequest, hooks: EngineHooks): En
         return hooks.onIdle();
       case "ready":
         serving = true;
-        return settle({
-          kind: "serving",
-          port: message.port,
-          built: message.built,
-          snapshot: message.snapshot,
-        });
+        return settle({ kind: "serving", port: message.port, snapshot: message.snapshot });
       case "invalid_snapshot":
         settle({ kind: "invalid_snapshot", message: message.message });
         return end(message.message);

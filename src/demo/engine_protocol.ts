@@ -24,7 +24,7 @@ export interface EngineStartRequest {
 
 export type EngineEvent =
   /** Serving on 127.0.0.1:port; `snapshot` is set when this engine built the data. */
-  | { type: "ready"; port: number; snapshot?: Uint8Array; built: boolean }
+  | { type: "ready"; port: number; snapshot?: Uint8Array }
   /** The snapshot did not load or did not hold the expected data. */
   | { type: "invalid_snapshot"; message: string }
   | { type: "failed"; message: string }

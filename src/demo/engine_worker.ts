@@ -86,7 +86,7 @@ async function start(request: EngineStartRequest): Promise<void> {
   await server.start();
   const port = Number(server.getServerConn().split(":").pop());
   scope.postMessage(
-    { type: "ready", port, snapshot, built: snapshot !== undefined },
+    { type: "ready", port, snapshot },
     snapshot ? [snapshot.buffer as ArrayBuffer] : [],
   );
 }

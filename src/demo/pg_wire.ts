@@ -61,6 +61,21 @@ export function readyForQuery(status: "I" | "T" | "E"): Uint8Array {
   return new Uint8Array(["Z".charCodeAt(0), 0, 0, 0, 5, status.charCodeAt(0)]);
 }
 
+/**
+ * What a server answers to `count` statements (Sync or Query messages) that fail with `error`:
+ * an ErrorResponse and a ReadyForQuery with `status` for each.
+ */
+export function failedStatements(
+  error: WireError,
+  status: "I" | "T" | "E",
+  count = 1,
+): Uint8Array {
+  const one = [...errorResponse(error), ...readyForQuery(status)];
+  const out = new Uint8Array(one.length * count);
+  for (let i = 0; i < count; i++) out.set(one, i * one.length);
+  return out;
+}
+
 /** Message types the proxy counts. */
 export const MESSAGE = {
   readyForQuery: "Z".charCodeAt(0),

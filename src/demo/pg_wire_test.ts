@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   classifyOpening,
   errorResponse,
+  failedStatements,
   MESSAGE,
   MessageFraming,
   readyForQuery,
@@ -39,6 +40,14 @@ Deno.test("errorResponse() frames S, V, C and M fields with a length that counts
   const body = new TextDecoder().decode(bytes.subarray(5));
   assert.equal(body, "SERROR\0VERROR\0C57014\0Mstop\0\0");
   assert.deepEqual([...readyForQuery("T")], [90, 0, 0, 0, 5, 84]);
+});
+
+Deno.test("failedStatements() answers each statement with an error and a ReadyForQuery", () => {
+  const error = { severity: "ERROR", code: "57014", message: "stop" } as const;
+  const one = [...errorResponse(error), ...readyForQuery("E")];
+  assert.deepEqual([...failedStatements(error, "E")], one);
+  assert.deepEqual([...failedStatements(error, "E", 3)], [...one, ...one, ...one]);
+  assert.equal(failedStatements(error, "I", 0).length, 0);
 });
 
 Deno.test("MessageFraming knows message boundaries across chunks and the last ready status", () => {

@@ -14,7 +14,7 @@
  * protocol takes one statement only, so the client's text is planned, never run.
  */
 import type { PGlite } from "@electric-sql/pglite";
-import { errorResponse, MESSAGE, readyForQuery } from "./pg_wire.ts";
+import { errorResponse, failedStatements, MESSAGE, type WireError } from "./pg_wire.ts";
 
 export type Verdict =
   | { kind: "forward" }
@@ -80,20 +80,20 @@ export class PlanGuard {
     }
     const cost = await this.#estimate(statement.text);
     if (cost === undefined || cost <= this.#maxCost) return { kind: "forward" };
-    const error = errorResponse({
+    const error: WireError = {
       severity: "ERROR",
       code: "57014",
       message: `canceling statement: the demo database expects it to run too long ` +
         `(planner cost ${
           Math.round(cost)
         }, limit ${this.#maxCost}); add join conditions or filters`,
-    });
+    };
     if (statement.kind === "parse") {
       this.#discardingUntilSync = true;
-      return { kind: "refuse", reply: error };
+      return { kind: "refuse", reply: errorResponse(error) };
     }
     const status = this.#pg.isInTransaction() ? "T" : "I";
-    return { kind: "refuse", reply: new Uint8Array([...error, ...readyForQuery(status)]) };
+    return { kind: "refuse", reply: failedStatements(error, status) };
   }
 
   /** The plan's total cost, or undefined when the text cannot be planned (it will fail anyway). */
