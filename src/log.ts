@@ -49,7 +49,8 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "confirm_token",
 ]);
 const URL_PASSWORD = /(\w+:\/\/[^:\s/@]*:)[^@\s]*@/g;
-const HAS_URL_PASSWORD = /(\w+:\/\/[^:\s/@]*:)[^@\s]*@/;
+/** The same pattern, to test (a global RegExp keeps state between `test` calls). */
+const HAS_URL_PASSWORD = new RegExp(URL_PASSWORD.source);
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase().replaceAll("-", "_"));

@@ -1,7 +1,7 @@
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { metricsRoute } from "./metrics.ts";
-import { json } from "./serve.ts";
+import { json, remoteAddress } from "./serve.ts";
 import { type HttpAuth, unauthorized } from "./auth.ts";
 
 /**
@@ -27,7 +27,7 @@ export function serveMetrics(
           });
         }
         if (auth?.required) {
-          const caller = await auth.identify(req, (info.remoteAddr as Deno.NetAddr).hostname);
+          const caller = await auth.identify(req, remoteAddress(info));
           if (!caller.ok) return unauthorized();
         }
         return route();

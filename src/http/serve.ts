@@ -133,7 +133,7 @@ export function serveHttp(options: HttpOptions): HttpServer {
   };
 }
 
-function remoteAddress(info: Deno.ServeHandlerInfo): string {
+export function remoteAddress(info: Deno.ServeHandlerInfo): string {
   const addr = info.remoteAddr as Deno.NetAddr;
   return addr.hostname ?? "unknown";
 }

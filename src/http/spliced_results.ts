@@ -1,4 +1,4 @@
-import { messageBytes, rowsOf, SMALL_ROWS_BYTES, smallMessageJson } from "../mcp/message_bytes.ts";
+import { messageBytes, rowsOf, SMALL_ROWS_BYTES } from "../mcp/message_bytes.ts";
 import type { JSONRPCMessage, Transport } from "../mcp/sdk.ts";
 
 const encoder = new TextEncoder();
@@ -51,24 +51,14 @@ export function spliceResults(
       const headers = new Headers(res.headers);
       headers.delete("content-length");
       const init = { status: res.status, statusText: res.statusText, headers };
-      if ([...held.values()].every((m) => rowsOf(m)!.bytes <= SMALL_ROWS_BYTES)) {
-        // Small rows: the body as one string, no stream (the same bytes).
-        let body = "";
-        let from = 0;
-        for (const { at, json, message } of standIns(text, held)) {
-          body += text.slice(from, at) + smallMessageJson(message, rowsOf(message)!);
-          from = at + json.length;
-        }
-        body += text.slice(from);
-        held.clear();
-        const bytes = encoder.encode(body);
-        onRowsWritten?.(bytes.length);
-        return new Response(bytes, init);
-      }
       const body = splice(text, held, (bytes) => {
         held.clear(); // the messages can go
         onRowsWritten?.(bytes);
       });
+      if ([...held.values()].every((m) => rowsOf(m)!.bytes <= SMALL_ROWS_BYTES)) {
+        // Small rows: the body as one buffer, no stream (the same bytes).
+        return new Response(joined([...body]), init);
+      }
       return new Response(ReadableStream.from(body), init);
     },
   };
@@ -102,4 +92,14 @@ function standIns(text: string, held: Map<string, JSONRPCMessage>) {
   return [...held].map(([json, message]) => ({ at: text.indexOf(json), json, message }))
     .filter((f) => f.at >= 0)
     .sort((a, b) => a.at - b.at);
+}
+
+function joined(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }

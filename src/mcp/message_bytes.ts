@@ -95,7 +95,7 @@ export function* messageBytes(
 export const SMALL_ROWS_BYTES = 16 * 1024;
 
 /** The JSON text of a message whose rows are small: the same text the pieces make. */
-export function smallMessageJson(message: JSONRPCMessage, rows: JsonRows): string {
+function smallMessageJson(message: JSONRPCMessage, rows: JsonRows): string {
   const result = (message as { result: Record<string, unknown> }).result;
   const structured = result.structuredContent as { data: Record<string, unknown> };
   const mark = `pg-mcp-rows-${crypto.randomUUID()}`;

@@ -1,3 +1,4 @@
+import type { JsonRows } from "../db/json_rows.ts";
 import { messageBytes, rowsOf, SMALL_ROWS_BYTES } from "./message_bytes.ts";
 import { type JSONRPCMessage, JSONRPCMessageSchema, type Transport } from "./sdk.ts";
 
@@ -88,24 +89,27 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
     },
     send(message: JSONRPCMessage) {
       if (closed) return Promise.resolve();
-      const line = queued === 0 && writeSync ? smallLine(message) : undefined;
+      const rows = rowsOf(message);
+      const written = (bytes: number) => {
+        if (rows) options.onRowsWritten?.(bytes);
+      };
+      const line = queued === 0 && writeSync ? smallLine(message, rows) : undefined;
       if (line) {
         const rest = writeAtOnce(line);
         if (rest === undefined) {
-          if (options.onRowsWritten && rowsOf(message)) options.onRowsWritten(line.length);
+          written(line.length);
           return Promise.resolve();
         }
         if (rest === null) return Promise.resolve(); // failed: the transport is ending
         // The output cannot take it now (a non-blocking pipe that is full): the rest is streamed.
         return enqueue(async () => {
           await writer.write(rest);
-          if (options.onRowsWritten && rowsOf(message)) options.onRowsWritten(line.length);
+          written(line.length);
         });
       }
       return enqueue(async () => {
         // Pieces made as they are written: a large result is never one buffer.
-        const bytes = await writeLine(writer, messageBytes(message, { reuse: true }), outBuffer);
-        if (options.onRowsWritten && rowsOf(message)) options.onRowsWritten(bytes);
+        written(await writeLine(writer, messageBytes(message, { reuse: true }), outBuffer));
       });
     },
     async close() {
@@ -125,8 +129,7 @@ export function createStdioTransport(options: StdioOptions): StdioTransport {
   }
 
   /** The message and its newline as one buffer, when it is small enough to write at once. */
-  function smallLine(message: JSONRPCMessage): Uint8Array | undefined {
-    const rows = rowsOf(message);
+  function smallLine(message: JSONRPCMessage, rows: JsonRows | undefined): Uint8Array | undefined {
     if (rows && rows.bytes > SMALL_ROWS_BYTES) return undefined; // made in pieces
     const [json, more] = messageBytes(message);
     if (more !== undefined || json.length >= SYNC_BYTES) return undefined;

@@ -53,7 +53,7 @@ export function serializeBody(body: Record<string, unknown>): string {
  * The body's JSON without its rows, split where the rows go, and the rows: undefined when the
  * body holds no `JsonRows` at `data.rows`.
  */
-export function aroundRows(body: Record<string, unknown>): [string, string, JsonRows] | undefined {
+function aroundRows(body: Record<string, unknown>): [string, string, JsonRows] | undefined {
   const data = body.data as Record<string, unknown> | undefined;
   if (!(data?.rows instanceof JsonRows)) return undefined;
   const marker = `pg-mcp-rows-${crypto.randomUUID()}`;
