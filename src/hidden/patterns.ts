@@ -22,8 +22,6 @@ export interface HiddenPatterns {
   columns: readonly HiddenPattern[];
 }
 
-export const NO_HIDDEN_PATTERNS: HiddenPatterns = { tables: [], columns: [] };
-
 /** Parses one pattern; the error message completes "SECURITY_HIDDEN_... ". */
 export function parseHiddenPattern(
   text: string,

@@ -1,3 +1,5 @@
+const CREDENTIALS = "it holds credentials for other servers";
+
 /**
  * Catalogs that hold secrets: password hashes (pg_authid, pg_shadow), credentials for other
  * servers (user mappings, subscription connection strings), authentication and configuration
@@ -9,58 +11,37 @@
  * hidden: see hidden_rules.ts).
  */
 export const SECRET_CATALOGS: ReadonlyMap<string, SecretCatalog> = new Map([
-  ["pg_authid", { schemas: ["pg_catalog"], why: "it holds the roles' password hashes" }],
-  ["pg_shadow", { schemas: ["pg_catalog"], why: "it holds the roles' password hashes" }],
-  ["pg_user_mapping", {
-    schemas: ["pg_catalog"],
-    why: "it holds credentials for other servers",
-  }],
-  ["pg_user_mappings", {
-    schemas: ["pg_catalog"],
-    why: "it holds credentials for other servers",
-  }],
-  ["pg_subscription", {
-    schemas: ["pg_catalog"],
-    why: "it holds connection strings with passwords",
-  }],
-  ["pg_statistic", {
-    schemas: ["pg_catalog"],
-    why: "it holds sample values of every column, whatever the table privileges",
-  }],
-  ["pg_statistic_ext_data", {
-    schemas: ["pg_catalog"],
-    why: "it holds sample values of every column, whatever the table privileges",
-  }],
-  ["pg_largeobject", {
-    schemas: ["pg_catalog"],
-    why: "it holds every large object's contents, whatever their privileges",
-  }],
-  ["pg_hba_file_rules", {
-    schemas: ["pg_catalog"],
-    why: "it shows the server's authentication file",
-  }],
-  ["pg_ident_file_mappings", {
-    schemas: ["pg_catalog"],
-    why: "it shows the server's user-name map file",
-  }],
-  ["pg_file_settings", {
-    schemas: ["pg_catalog"],
-    why: "it shows the server's configuration files, secrets included",
-  }],
-  ["user_mapping_options", {
-    schemas: ["information_schema"],
-    why: "it holds credentials for other servers",
-  }],
-  ["user_mappings", {
-    schemas: ["information_schema"],
-    why: "it holds credentials for other servers",
-  }],
+  ...secrets("pg_catalog", "it holds the roles' password hashes", ["pg_authid", "pg_shadow"]),
+  ...secrets("pg_catalog", CREDENTIALS, ["pg_user_mapping", "pg_user_mappings"]),
+  ...secrets("pg_catalog", "it holds connection strings with passwords", ["pg_subscription"]),
+  ...secrets(
+    "pg_catalog",
+    "it holds sample values of every column, whatever the table privileges",
+    ["pg_statistic", "pg_statistic_ext_data"],
+  ),
+  ...secrets(
+    "pg_catalog",
+    "it holds every large object's contents, whatever their privileges",
+    ["pg_largeobject"],
+  ),
+  ...secrets("pg_catalog", "it shows the server's authentication file", ["pg_hba_file_rules"]),
+  ...secrets("pg_catalog", "it shows the server's user-name map file", ["pg_ident_file_mappings"]),
+  ...secrets(
+    "pg_catalog",
+    "it shows the server's configuration files, secrets included",
+    ["pg_file_settings"],
+  ),
+  ...secrets("information_schema", CREDENTIALS, ["user_mapping_options", "user_mappings"]),
 ]);
 
 export interface SecretCatalog {
   schemas: readonly string[];
   /** Completes "Cannot read "<relation>": ". */
   why: string;
+}
+
+function secrets(schema: string, why: string, names: readonly string[]): [string, SecretCatalog][] {
+  return names.map((n) => [n, { schemas: [schema], why }]);
 }
 
 /**

@@ -18,7 +18,8 @@ export function checkInputText(text: string, what: string): Result<never> | unde
     );
   }
   if (!text.isWellFormed()) {
-    const at = firstLoneSurrogate(text);
+    // With the u flag a pair is one code point: \p{Cs} matches only an unpaired surrogate.
+    const at = text.search(/\p{Cs}/u);
     return fail(
       "INVALID_INPUT",
       `Cannot read ${what}: it contains an unpaired UTF-16 surrogate at position ${
@@ -28,20 +29,4 @@ export function checkInputText(text: string, what: string): Result<never> | unde
     );
   }
   return undefined;
-}
-
-function firstLoneSurrogate(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return i;
-    }
-    if (c >= 0xdc00 && c <= 0xdfff) return i;
-  }
-  return -1;
 }

@@ -36,10 +36,11 @@ export function createStatementMemo(
   const generationOf = (policy: SqlPolicy) => policy.hidden?.generation() ?? 0;
   return {
     get(policy, text) {
-      const entry = byPolicy.get(policy)?.get(text);
+      const entries = byPolicy.get(policy);
+      const entry = entries?.get(text);
       if (!entry) return undefined;
       if (entry.generation !== generationOf(policy)) {
-        byPolicy.get(policy)?.delete(text);
+        entries?.delete(text);
         return undefined;
       }
       return entry.safe;

@@ -2,7 +2,7 @@ import type { ReadResult } from "../db/read_executor.ts";
 import type { Database } from "../databases/database.ts";
 import type { DatabaseRegistry } from "../databases/registry.ts";
 import { fail, ok, type Result } from "../errors.ts";
-import { type ChatMessage, type Llm, ZERO_USAGE } from "../llm/llm_client.ts";
+import type { ChatMessage, Llm } from "../llm/llm_client.ts";
 import { sqlPrompt } from "../llm/prompts.ts";
 import type { Logger } from "../log.ts";
 import { type CheckFinding, checkResult } from "../pipeline/check_result.ts";
@@ -364,8 +364,7 @@ async function answer(
   if (input.returnType === "sql" || !rows) {
     return ok({ ...base, ...unchecked, tokens_used: total(), tokens_by_stage: tokens });
   }
-  const extra = voting ? voteFinding(voting) : undefined;
-  let rating: { confidence: number; confidence_reason: string; checks?: CheckFinding[] } = {
+  let rating: Rating = {
     ...unchecked,
     confidence_reason: `${unchecked.confidence_reason} (result validation is off)`,
   };
@@ -391,7 +390,8 @@ async function answer(
       ...(check.findings.length > 0 ? { checks: check.findings } : {}),
     };
   }
-  if (extra) rating = withFinding(rating, extra);
+  const split = voting ? voteFinding(voting) : undefined;
+  if (split) rating = withFinding(rating, split);
   return ok({
     ...base,
     data: toResultData(rows),
@@ -419,7 +419,7 @@ async function voteOnCandidates(
 ): Promise<Vote | undefined> {
   a.events.progress?.(`Writing ${a.deps.nl.candidates - 1} more candidates`);
   const extra = await Promise.all(
-    Array.from({ length: a.deps.nl.candidates - 1 }, async (): Promise<Candidate> => {
+    Array.from({ length: a.deps.nl.candidates - 1 }, async (): Promise<Candidate | undefined> => {
       const started = performance.now();
       const g = await generateSql(a.llm, messages, {
         signal: a.events.signal,
@@ -429,12 +429,7 @@ async function voteOnCandidates(
       const used = g.ok ? g.value.usage.totalTokens : 0;
       tokens.generate += used;
       a.deps.observer.generated("generate", (performance.now() - started) / 1000, used);
-      if (!g.ok) {
-        return {
-          generated: { sql: "", assumptions: [], usage: ZERO_USAGE, text: "" },
-          error: { code: g.error.code, message: g.error.message },
-        };
-      }
+      if (!g.ok) return undefined; // no SQL: nothing to report or vote
       const run = await trySql(a, g.value.sql);
       return run.ok && run.value ? { generated: g.value, rows: run.value } : {
         generated: g.value,
@@ -444,7 +439,7 @@ async function voteOnCandidates(
       };
     }),
   );
-  return await vote([first, ...extra.filter((c) => c.generated.sql !== "")], async (c) => {
+  return await vote([first, ...extra.filter((c) => c !== undefined)], async (c) => {
     const safe = await checkSql(c.generated.sql, a.deps.parser, a.db.policy);
     if (!safe.ok) return Infinity;
     const plan = await a.db.reader.plan(safe.value, a.events.signal);
@@ -465,10 +460,14 @@ function voteFinding(v: Vote): CheckFinding | undefined {
   };
 }
 
-function withFinding(
-  rating: { confidence: number; confidence_reason: string; checks?: CheckFinding[] },
-  finding: CheckFinding,
-) {
+/** An answer's confidence, why, and the findings that lowered it. */
+interface Rating {
+  confidence: number;
+  confidence_reason: string;
+  checks?: CheckFinding[];
+}
+
+function withFinding(rating: Rating, finding: CheckFinding): Rating {
   return {
     confidence: Math.max(0, rating.confidence - finding.penalty),
     confidence_reason: `${rating.confidence_reason}; ${finding.reason} (-${finding.penalty})`,

@@ -41,7 +41,9 @@ export async function vote(
     if (!c.rows) continue;
     const key = await resultFingerprint(c.rows);
     fingerprints.set(c, key);
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
   }
   if (groups.size === 0) return undefined;
   const confidence = (g: Candidate[]) => Math.max(...g.map((c) => c.generated.confidence ?? 0));
@@ -63,7 +65,7 @@ export async function vote(
   return {
     winner,
     votes: best.length,
-    voters: [...groups.values()].reduce((n, g) => n + g.length, 0),
+    voters: fingerprints.size,
     reports: candidates.map((c) => {
       const key = fingerprints.get(c);
       return {
