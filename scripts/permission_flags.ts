@@ -14,7 +14,7 @@
 export const CACHE_GRANTS = ["$HOME/.cache/pg-mcp", "$HOME/Library/Caches/pg-mcp"] as const;
 
 /** Where the demo's engine worker is loaded from (it is not part of main.ts's module graph). */
-export const DEMO_WORKER_SOURCES = "src/demo";
+const DEMO_WORKER_SOURCES = "src/demo";
 
 /**
  * The permissions of the compiled binary, in one place.

@@ -118,10 +118,11 @@ function timed<T>(p: Promise<T>): Promise<{ value: T; at: number }> {
   return p.then((value) => ({ value, at: performance.now() }));
 }
 
-async function httpClient(baseUrl: string): Promise<Client> {
+/** The official client over Streamable HTTP, closed when disposed. */
+async function httpClient(baseUrl: string): Promise<Client & AsyncDisposable> {
   const client = new Client({ name: "pg-mcp-fault-tests", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`)));
-  return client;
+  return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
 }
 
 /** GET /health, bounded; the status (0: no answer in time) and how long it took. */
@@ -190,58 +191,54 @@ Deno.test("HTTP, DATABASE_MAX_POOL_SIZE=2, both backends killed: both answer, la
     DATABASE_MAX_POOL_SIZE: "2",
     SECURITY_MAX_EXECUTION_TIME: "30",
   });
-  const client = await httpClient(server.baseUrl);
+  await using client = await httpClient(server.baseUrl);
+  const lock = await holdLock(db.url, "gate");
   try {
-    const lock = await holdLock(db.url, "gate");
-    try {
-      const tags = [newTag(0), newTag(1)];
-      const calls = tags.map((tag) => timed(execute(client, gatedSql(tag))));
-      const backends = await Promise.all(
-        tags.map((tag) => waitForBackends(db.cluster, db.name, tag, 1)),
+    const tags = [newTag(0), newTag(1)];
+    const calls = tags.map((tag) => timed(execute(client, gatedSql(tag))));
+    const backends = await Promise.all(
+      tags.map((tag) => waitForBackends(db.cluster, db.name, tag, 1)),
+    );
+    const killedAt = performance.now();
+    assert.equal(
+      await terminateBackends(db.cluster, db.name, backends.flat().map((b) => b.pid)),
+      2,
+    );
+    for (const [i, { value: o, at }] of (await Promise.all(calls)).entries()) {
+      assert.equal(notOwn(tags[i], o, ["DB_UNAVAILABLE"]), undefined);
+      assert.equal(o.kind === "answer" && o.code, "DB_UNAVAILABLE", describe(o));
+      assert.ok(
+        at - killedAt <= DEAD_CONNECTION_MS,
+        `answered ${Math.round(at - killedAt)} ms after the kill`,
       );
-      const killedAt = performance.now();
-      assert.equal(
-        await terminateBackends(db.cluster, db.name, backends.flat().map((b) => b.pid)),
-        2,
-      );
-      for (const [i, { value: o, at }] of (await Promise.all(calls)).entries()) {
-        assert.equal(notOwn(tags[i], o, ["DB_UNAVAILABLE"]), undefined);
-        assert.equal(o.kind === "answer" && o.code, "DB_UNAVAILABLE", describe(o));
-        assert.ok(
-          at - killedAt <= DEAD_CONNECTION_MS,
-          `answered ${Math.round(at - killedAt)} ms after the kill`,
-        );
-      }
-    } finally {
-      await lock.release();
-    }
-    const h = await health(server.baseUrl);
-    assert.deepEqual(h.status, 200, `/health: ${JSON.stringify(h)}`);
-    assert.ok(h.ms <= DEAD_CONNECTION_MS, `/health took ${h.ms} ms`);
-    const { results } = await runConcurrently(6, 3, async (i) => {
-      const tag = newTag(i);
-      return { tag, o: await execute(client, gatedSql(tag)) };
-    });
-    for (const { tag, o } of results) {
-      assert.equal(notOwn(tag, o), undefined);
-      assert.ok(o.ms <= DEAD_CONNECTION_MS, describe(o));
-    }
-    await assertOwnAnswers((sql) => execute(client, sql), "after both kills");
-    // The pool is not short: two statements can again run at once.
-    const again = await holdLock(db.url, "gate");
-    try {
-      const tags = [newTag(10), newTag(11)];
-      const calls = tags.map((tag) => execute(client, gatedSql(tag)));
-      await Promise.all(tags.map((tag) => waitForBackends(db.cluster, db.name, tag, 1, 3_000)));
-      await again.release();
-      for (const [i, o] of (await Promise.all(calls)).entries()) {
-        assert.equal(notOwn(tags[i], o), undefined);
-      }
-    } finally {
-      await again.release();
     }
   } finally {
-    await client.close();
+    await lock.release();
+  }
+  const h = await health(server.baseUrl);
+  assert.deepEqual(h.status, 200, `/health: ${JSON.stringify(h)}`);
+  assert.ok(h.ms <= DEAD_CONNECTION_MS, `/health took ${h.ms} ms`);
+  const { results } = await runConcurrently(6, 3, async (i) => {
+    const tag = newTag(i);
+    return { tag, o: await execute(client, gatedSql(tag)) };
+  });
+  for (const { tag, o } of results) {
+    assert.equal(notOwn(tag, o), undefined);
+    assert.ok(o.ms <= DEAD_CONNECTION_MS, describe(o));
+  }
+  await assertOwnAnswers((sql) => execute(client, sql), "after both kills");
+  // The pool is not short: two statements can again run at once.
+  const again = await holdLock(db.url, "gate");
+  try {
+    const tags = [newTag(10), newTag(11)];
+    const calls = tags.map((tag) => execute(client, gatedSql(tag)));
+    await Promise.all(tags.map((tag) => waitForBackends(db.cluster, db.name, tag, 1, 3_000)));
+    await again.release();
+    for (const [i, o] of (await Promise.all(calls)).entries()) {
+      assert.equal(notOwn(tags[i], o), undefined);
+    }
+  } finally {
+    await again.release();
   }
 });
 
@@ -285,7 +282,7 @@ async function idleBackends(cluster: TestCluster, db: string) {
       performance.now() < deadline,
       `pg-mcp keeps idle pooled sessions; backends: ${JSON.stringify(all.map((b) => b.state))}`,
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 
@@ -362,45 +359,41 @@ Deno.test("the cluster stopped with 8 queries in flight: all answer, DB_UNAVAILA
       DATABASE_MAX_POOL_SIZE: "8",
       SECURITY_MAX_EXECUTION_TIME: "30",
     });
-    const client = await httpClient(server.baseUrl);
-    try {
-      const lock = await holdLock(db.url, "gate");
-      const tags = Array.from({ length: 8 }, (_, i) => newTag(i));
-      const calls = tags.map((tag) => timed(execute(client, gatedSql(tag))));
-      await Promise.all(tags.map((tag) => waitForBackends(cluster, db.name, tag, 1)));
-      const stopAt = performance.now();
-      await cluster.stopServer();
-      await lock.release();
-      const answers = await Promise.all(calls);
-      const wrong = answers.map(({ value: o, at }, i) => {
-        const problem = notOwn(tags[i], o, ["DB_UNAVAILABLE"]);
-        if (problem) return problem;
-        // A fast shutdown ends the lock holder and the waiters together: a waiter granted the
-        // lock first may still answer its (own) rows before its backend ends. Either is fine.
-        if (o.kind === "answer" && !o.isError) return undefined;
-        const ms = Math.round(at - stopAt);
-        return ms <= DEAD_CONNECTION_MS ? undefined : `${tags[i]} answered ${ms} ms after the stop`;
-      }).filter((x) => x !== undefined);
-      assert.deepEqual(wrong, [], `in flight across the stop; server log: ${tail(server.stderr)}`);
+    await using client = await httpClient(server.baseUrl);
+    const lock = await holdLock(db.url, "gate");
+    const tags = Array.from({ length: 8 }, (_, i) => newTag(i));
+    const calls = tags.map((tag) => timed(execute(client, gatedSql(tag))));
+    await Promise.all(tags.map((tag) => waitForBackends(cluster, db.name, tag, 1)));
+    const stopAt = performance.now();
+    await cluster.stopServer();
+    await lock.release();
+    const answers = await Promise.all(calls);
+    const wrong = answers.map(({ value: o, at }, i) => {
+      const problem = notOwn(tags[i], o, ["DB_UNAVAILABLE"]);
+      if (problem) return problem;
+      // A fast shutdown ends the lock holder and the waiters together: a waiter granted the
+      // lock first may still answer its (own) rows before its backend ends. Either is fine.
+      if (o.kind === "answer" && !o.isError) return undefined;
+      const ms = Math.round(at - stopAt);
+      return ms <= DEAD_CONNECTION_MS ? undefined : `${tags[i]} answered ${ms} ms after the stop`;
+    }).filter((x) => x !== undefined);
+    assert.deepEqual(wrong, [], `in flight across the stop; server log: ${tail(server.stderr)}`);
 
-      for (let i = 0; i < 3; i++) {
-        const o = await execute(client, "SELECT 1 AS one");
-        assert.equal(o.kind === "answer" && o.code, "DB_UNAVAILABLE", `while down: ${describe(o)}`);
-        assert.ok(o.ms <= DEAD_CONNECTION_MS, `while down: ${describe(o)}`);
-      }
-      const down = await health(server.baseUrl);
-      assert.equal(down.status, 503, `/health while down: ${JSON.stringify(down)}`);
-      assert.ok(down.ms <= DEAD_CONNECTION_MS, `/health while down took ${down.ms} ms`);
-
-      await cluster.startServer();
-      const recovered = await recovery(client, 5_000);
-      assert.ok(recovered !== undefined, "no call succeeded within 5 s of the start");
-      const up = await health(server.baseUrl);
-      assert.equal(up.status, 200, `/health after start: ${JSON.stringify(up)}`);
-      await assertOwnAnswers((sql) => execute(client, sql), "after the start");
-    } finally {
-      await client.close();
+    for (let i = 0; i < 3; i++) {
+      const o = await execute(client, "SELECT 1 AS one");
+      assert.equal(o.kind === "answer" && o.code, "DB_UNAVAILABLE", `while down: ${describe(o)}`);
+      assert.ok(o.ms <= DEAD_CONNECTION_MS, `while down: ${describe(o)}`);
     }
+    const down = await health(server.baseUrl);
+    assert.equal(down.status, 503, `/health while down: ${JSON.stringify(down)}`);
+    assert.ok(down.ms <= DEAD_CONNECTION_MS, `/health while down took ${down.ms} ms`);
+
+    await cluster.startServer();
+    const recovered = await recovery(client, 5_000);
+    assert.ok(recovered !== undefined, "no call succeeded within 5 s of the start");
+    const up = await health(server.baseUrl);
+    assert.equal(up.status, 200, `/health after start: ${JSON.stringify(up)}`);
+    await assertOwnAnswers((sql) => execute(client, sql), "after the start");
   } finally {
     await cluster.stop();
   }
@@ -435,63 +428,63 @@ async function assertCancelled(
   assert.ok(o.ms <= 1_000, `the pool slot is not free: ${describe(o)}`);
 }
 
+/**
+ * Starts a slow statement with `start`, waits until it runs on the server, then aborts `start`'s
+ * signal: the statement's tag, the moment of the abort and what `start` settled with.
+ */
+async function abortMidStatement<T>(
+  db: FaultDb,
+  start: (sql: string, signal: AbortSignal) => Promise<T>,
+): Promise<{ tag: string; cancelledAt: number; outcome: T }> {
+  const tag = newTag(0);
+  const abort = new AbortController();
+  const call = start(slowSql(tag), abort.signal);
+  await waitForBackends(db.cluster, db.name, tag, 1);
+  const cancelledAt = performance.now();
+  abort.abort();
+  return { tag, cancelledAt, outcome: await call };
+}
+
+/** execute_sql with an abort signal: the SDK client sends notifications/cancelled on abort. */
+function abortableExecute(client: Client) {
+  return (sql: string, signal: AbortSignal) =>
+    callTool(client, "execute_sql", { sql }, { signal, timeoutMs: CALL_BOUND_MS });
+}
+
 Deno.test("HTTP client gone mid-call (aborted POST): statement ends within 1 s, the pool slot is free", async () => {
   const db = await faultDb(await sharedTestCluster());
   await using server = await startHttpServer({ DATABASE_URL: db.url, ...SLOW_ENV });
-  const client = await httpClient(server.baseUrl);
-  try {
-    const tag = newTag(0);
-    const abort = new AbortController();
-    const post = postMcp(server.baseUrl, {
-      id: 1,
-      method: "tools/call",
-      params: { name: "execute_sql", arguments: { sql: slowSql(tag) } },
-    }, abort.signal).catch((e) => e);
-    await waitForBackends(db.cluster, db.name, tag, 1);
-    const cancelledAt = performance.now();
-    abort.abort();
-    assert.ok((await post) instanceof Error, "the aborted fetch rejects");
-    await assertCancelled(db, tag, cancelledAt, () => execute(client, "SELECT 1 AS one"));
-  } finally {
-    await client.close();
-  }
+  await using client = await httpClient(server.baseUrl);
+  const { tag, cancelledAt, outcome } = await abortMidStatement(
+    db,
+    (sql, signal) =>
+      postMcp(server.baseUrl, {
+        id: 1,
+        method: "tools/call",
+        params: { name: "execute_sql", arguments: { sql } },
+      }, signal).catch((e) => e),
+  );
+  assert.ok(outcome instanceof Error, "the aborted fetch rejects");
+  await assertCancelled(db, tag, cancelledAt, () => execute(client, "SELECT 1 AS one"));
 });
 
 Deno.test("HTTP notifications/cancelled: statement ends within 1 s, the pool slot is free", async () => {
   const db = await faultDb(await sharedTestCluster());
   await using server = await startHttpServer({ DATABASE_URL: db.url, ...SLOW_ENV });
-  const client = await httpClient(server.baseUrl);
-  try {
-    const tag = newTag(0);
-    const abort = new AbortController();
-    // The SDK client sends notifications/cancelled for an aborted request.
-    const call = callTool(client, "execute_sql", { sql: slowSql(tag) }, {
-      signal: abort.signal,
-      timeoutMs: CALL_BOUND_MS,
-    });
-    await waitForBackends(db.cluster, db.name, tag, 1);
-    const cancelledAt = performance.now();
-    abort.abort();
-    assert.equal((await call).kind, "failed", "the cancelled call rejects on the client");
-    await assertCancelled(db, tag, cancelledAt, () => execute(client, "SELECT 1 AS one"));
-  } finally {
-    await client.close();
-  }
+  await using client = await httpClient(server.baseUrl);
+  const { tag, cancelledAt, outcome } = await abortMidStatement(db, abortableExecute(client));
+  assert.equal(outcome.kind, "failed", "the cancelled call rejects on the client");
+  await assertCancelled(db, tag, cancelledAt, () => execute(client, "SELECT 1 AS one"));
 });
 
 Deno.test("stdio notifications/cancelled: statement ends within 1 s, the pool slot is free", async () => {
   const db = await faultDb(await sharedTestCluster());
   await using server = await startServer({ DATABASE_URL: db.url, ...SLOW_ENV });
-  const tag = newTag(0);
-  const abort = new AbortController();
-  const call = callTool(server.client, "execute_sql", { sql: slowSql(tag) }, {
-    signal: abort.signal,
-    timeoutMs: CALL_BOUND_MS,
-  });
-  await waitForBackends(db.cluster, db.name, tag, 1);
-  const cancelledAt = performance.now();
-  abort.abort();
-  assert.equal((await call).kind, "failed", "the cancelled call rejects on the client");
+  const { tag, cancelledAt, outcome } = await abortMidStatement(
+    db,
+    abortableExecute(server.client),
+  );
+  assert.equal(outcome.kind, "failed", "the cancelled call rejects on the client");
   await assertCancelled(db, tag, cancelledAt, () => execute(server.client, "SELECT 1 AS one"));
 });
 

@@ -1,6 +1,6 @@
 /** Modes spoken to over stdio: pg-mcp's main.ts, and the reference server. */
 import denoJson from "../../deno.json" with { type: "json" };
-import { baseEnv, serverCommand } from "../../tests/support/spawn_server.ts";
+import { childEnv, hostEnv, serverCommand } from "../../tests/support/spawn_server.ts";
 import { mcpSession } from "./mcp_session.ts";
 import { type ProcessSpec, ProcessStdioTransport } from "./process_transport.ts";
 import { Client } from "./sdk.ts";
@@ -14,7 +14,7 @@ export const pgMcpStdio: Mode = {
   open: (db, env) =>
     openStdio(
       "stdio",
-      { ...serverCommand(), env: { ...baseEnv(), ...pgMcpEnv(db, env) } },
+      { ...serverCommand(), env: childEnv(pgMcpEnv(db, env)) },
       executeSqlCall,
     ),
 };
@@ -30,7 +30,7 @@ export const referenceServer: Mode = {
       command: Deno.execPath(),
       args: ["run", "-A", "--quiet", REFERENCE_SPECIFIER, db],
       cwd: serverCommand().cwd,
-      env: { ...processEnv(), NO_COLOR: "1" },
+      env: { ...hostEnv(), NO_COLOR: "1" },
     }, referenceQueryCall),
 };
 
@@ -52,14 +52,4 @@ async function openStdio(mode: ModeName, spec: ProcessSpec, tool: ToolCall): Pro
     lastMessage: () => transport.lastMessage,
     close: () => transport.close(),
   });
-}
-
-/** What a Deno child needs to find its cache; nothing else of the benchmark's environment. */
-function processEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
-    const v = Deno.env.get(name);
-    if (v !== undefined) env[name] = v;
-  }
-  return env;
 }

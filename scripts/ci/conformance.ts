@@ -9,12 +9,11 @@
  *   deno run -A scripts/ci/conformance.ts
  */
 import { loadSample } from "../../tests/support/samples.ts";
-import { startHttpServer } from "../../tests/support/spawn_server.ts";
+import { ROOT, startHttpServer } from "../../tests/support/spawn_server.ts";
 import { startTestCluster } from "../../tests/support/test_cluster.ts";
 import { runBounded } from "./run_bounded.ts";
 import { CONFORMANCE, toolArgs } from "./tools.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const BASELINE = `${ROOT}tests/conformance/expected-failures.yml`;
 const LIMIT_MS = 240_000;
 

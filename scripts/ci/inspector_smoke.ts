@@ -5,12 +5,11 @@
  *
  *   deno run -A scripts/ci/inspector_smoke.ts
  */
-import { binaryPermissionFlags } from "../../tests/support/spawn_server.ts";
+import { serverCommand } from "../../tests/support/spawn_server.ts";
 import { startTestCluster } from "../../tests/support/test_cluster.ts";
 import { type BoundedRun, runBounded } from "./run_bounded.ts";
 import { INSPECTOR, toolArgs } from "./tools.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const LIMIT_MS = 90_000;
 /** The Inspector's exit status when a tool answers isError: true. */
 const TOOL_IS_ERROR = 5;
@@ -28,12 +27,13 @@ async function main(): Promise<number> {
     ];
     const dir = Deno.env.get("DENO_DIR");
     if (dir) env.push(`DENO_DIR=${dir}`); // the Inspector passes the child only PATH, HOME and a few
+    const server = serverCommand();
     const inspect = (...method: string[]): Promise<BoundedRun> =>
       runBounded(Deno.execPath(), {
         args: [
-          ...toolArgs(INSPECTOR, "--cli", "--cwd", ROOT, ...env.flatMap((e) => ["-e", e])),
+          ...toolArgs(INSPECTOR, "--cli", "--cwd", server.cwd, ...env.flatMap((e) => ["-e", e])),
           ...method,
-          ...["--", Deno.execPath(), "run", ...binaryPermissionFlags(), "main.ts"],
+          ...["--", server.command, ...server.args],
         ],
         limitMs: LIMIT_MS,
         quiet: true,

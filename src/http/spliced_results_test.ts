@@ -10,6 +10,28 @@ import { spliceResults } from "./spliced_results.ts";
 
 const VALUES = [[1, 'é "quoted" 😀 \\ \n'], [2, null]];
 
+/** One stateless JSON POST of `body`, as an MCP client sends it, handled by `transport`. */
+function post(transport: WebStandardStreamableHTTPServerTransport, body: unknown) {
+  const req = new Request("http://127.0.0.1/mcp", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": "2025-06-18",
+    },
+    body: JSON.stringify(body),
+  });
+  return transport.handleRequest(req, { parsedBody: body });
+}
+
+/** A stateless transport that answers in JSON (no event stream). */
+function jsonTransport() {
+  return new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+}
+
 /** One stateless request to an SDK server whose tool answers with `rows`, through the splice. */
 async function call(
   body: unknown,
@@ -24,22 +46,10 @@ async function call(
       ok: true,
       value: { success: true, data: { columns: ["n", "t"], rows: rows(), row_count: 2 } },
     }));
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
+  const transport = jsonTransport();
   const spliced = splice ? spliceResults(transport, (n) => told.push(n)) : undefined;
   await server.connect(transport);
-  const req = new Request("http://127.0.0.1/mcp", {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": "2025-06-18",
-    },
-    body: JSON.stringify(body),
-  });
-  const res = await transport.handleRequest(req, { parsedBody: body });
+  const res = await post(transport, body);
   const out = spliced ? await spliced.response(res) : res;
   const text = await out.text();
   await transport.close();
@@ -90,25 +100,10 @@ Deno.test("spliceResults(): a batch of requests gets every answer spliced in pla
 
 Deno.test("spliceResults(): other answers pass through untouched", async () => {
   const server = new McpServer({ name: "t", version: "1" });
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
+  const transport = jsonTransport();
   const spliced = spliceResults(transport);
   await server.connect(transport);
-  const body = { jsonrpc: "2.0", id: 9, method: "ping" };
-  const res = await transport.handleRequest(
-    new Request("http://127.0.0.1/mcp", {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": "2025-06-18",
-      },
-      body: JSON.stringify(body),
-    }),
-    { parsedBody: body },
-  );
+  const res = await post(transport, { jsonrpc: "2.0", id: 9, method: "ping" });
   assert.equal(await spliced.response(res), res);
   assert.deepEqual(await res.json(), { jsonrpc: "2.0", id: 9, result: {} });
   await transport.close();

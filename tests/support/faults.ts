@@ -10,7 +10,8 @@
  * - `postMcp`: one raw JSON-RPC POST to a stateless HTTP server (abortable, unlike the SDK's).
  */
 import postgres from "postgres";
-import { binaryPermissionFlags, childEnv, ROOT } from "./spawn_server.ts";
+import { sleep } from "../../src/resilience/retry.ts";
+import { childEnv, serverCommand } from "./spawn_server.ts";
 import { isAlive } from "./postmaster.ts";
 import type { TestCluster } from "./test_cluster.ts";
 
@@ -142,9 +143,8 @@ export function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** The app's own timer wait, for the polls here and in the fault tests. */
+export { sleep };
 
 // ---------------------------------------------------------------------------------------------
 // Raw stdio
@@ -189,7 +189,7 @@ export interface Launch {
  */
 export async function spawnRawStdio(
   env: Record<string, string>,
-  launch: Launch = { args: ["run", ...binaryPermissionFlags(), "main.ts"], cwd: ROOT },
+  launch: Launch = serverCommand(),
 ): Promise<RawStdioServer> {
   const child = new Deno.Command(Deno.execPath(), {
     args: launch.args,

@@ -4,7 +4,7 @@
  * a node_modules directory, `deno compile` embeds every package of the map in the binary).
  * `input` goes to its stdin; its stdout comes back, parsed as JSON.
  */
-export async function evalOutsideConfig<T>(code: string, input = ""): Promise<T> {
+async function evalOutsideConfig<T>(code: string, input = ""): Promise<T> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["eval", "--no-config", "--no-lock", code],
     stdin: "piped",

@@ -16,7 +16,7 @@
 
 import { chownToPostgres, isRoot, run } from "./command.ts";
 import { isAlive, killAndWait, killAndWaitSync, type SignalLadder } from "./postmaster.ts";
-import type { TestCluster } from "./test_cluster.ts";
+import { freePort, type TestCluster } from "./test_cluster.ts";
 
 export type PoolMode = "session" | "transaction";
 export type PgBouncerAuth = "trust" | "md5" | "scram-sha-256";
@@ -257,12 +257,4 @@ async function waitForPort(port: number, pid: number, dir: string): Promise<void
 
 function readLog(dir: string): Promise<string> {
   return Deno.readTextFile(`${dir}/pgbouncer.log`).then((t) => t.slice(-2000), () => "");
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }

@@ -11,7 +11,7 @@ const POLL_MS = 10;
 /** Signals to send in turn, each with how long (ms) to wait for the process to go. */
 export type SignalLadder = readonly (readonly [Deno.Signal, number])[];
 
-export const POSTMASTER_LADDER: SignalLadder = [
+const POSTMASTER_LADDER: SignalLadder = [
   ["SIGINT", 10_000],
   ["SIGQUIT", 5_000],
   ["SIGKILL", 5_000],

@@ -3,7 +3,8 @@
  * must put files where main.ts looks for them (`.env` in its working directory) without touching
  * the developer's own checkout. Files in it are shared with the checkout: replace, never edit.
  */
-const ROOT = new URL("../../", import.meta.url).pathname;
+import { ROOT } from "./spawn_server.ts";
+
 const SKIPPED = new Set([".git", ".env", "dist"]);
 
 export interface ScratchCheckout extends AsyncDisposable {

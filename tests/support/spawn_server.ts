@@ -42,6 +42,12 @@ export interface RunningServer extends AsyncDisposable {
 export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = Object.fromEntries(ENV_VARS.map((n) => [n, ""]));
   env.OBSERVABILITY_METRICS_PORT = "0"; // a free port: test servers never contend for 9090
+  return { ...env, ...hostEnv() };
+}
+
+/** What a Deno child needs of this process's environment (to find its cache), and nothing else. */
+export function hostEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
   for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
     const v = Deno.env.get(name);
     if (v !== undefined) env[name] = v;
@@ -57,7 +63,7 @@ export function childEnv(env: Record<string, string>): Record<string, string> {
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const transport = new StdioClientTransport({
     ...serverCommand(),
-    env: { ...baseEnv(), ...env },
+    env: childEnv(env),
     stderr: "pipe",
   });
   const stderr: string[] = [];
@@ -104,7 +110,7 @@ export async function runServerToExit(
   const out = await new Deno.Command(program, {
     args: [...wrapperArgs, "run", ...binaryPermissionFlags(), "main.ts", ...args],
     cwd: opts.cwd ?? ROOT,
-    env: { ...baseEnv(), ...env },
+    env: childEnv(env),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -145,13 +151,12 @@ export async function startHttpServer(env: Record<string, string>): Promise<Http
   const child = new Deno.Command(command, {
     args,
     cwd,
-    env: {
-      ...baseEnv(),
+    env: childEnv({
       MCP_TRANSPORT: "http",
       MCP_HTTP_HOST: "127.0.0.1",
       MCP_HTTP_PORT: "0",
       ...env,
-    },
+    }),
     clearEnv: true,
     stdin: "null",
     stdout: "null",

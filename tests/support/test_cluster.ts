@@ -267,7 +267,7 @@ async function startPostgres(dir: string, data: string): Promise<number> {
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort(): number {
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
