@@ -250,8 +250,6 @@ export async function createApp(
     server: {
       version,
       tools,
-      databases: registry,
-      maxResultChars: config.server.maxResultChars,
       parts: serverParts(registry, config.server.maxResultChars),
     },
     usecases,

@@ -3,6 +3,7 @@
  * questions, against a real PostgreSQL and the real openai client talking to a scripted server
  * whose right, wrong, repaired and refused answers are known, so the figures are checked exactly.
  */
+import { hostEnv } from "./support/spawn_server.ts";
 import assert from "node:assert/strict";
 import { ENV_VARS } from "../src/config/load_config.ts";
 import { runEvalCli } from "../src/eval/main.ts";
@@ -167,11 +168,10 @@ Deno.test("deno task eval runs as a user would: its permissions suffice, markdow
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/questions.jsonl`, lines);
-    const env: Record<string, string> = Object.fromEntries(ENV_VARS.map((n) => [n, ""]));
-    for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
-      const v = Deno.env.get(name);
-      if (v !== undefined) env[name] = v;
-    }
+    const env: Record<string, string> = {
+      ...Object.fromEntries(ENV_VARS.map((n) => [n, ""])),
+      ...hostEnv(),
+    };
     Object.assign(env, {
       DATABASE_URL: dbUrl,
       DATABASE_MIN_POOL_SIZE: "0",

@@ -2,6 +2,7 @@
  * Issue 5 through the public surface: the `query` tool over MCP (official client, in-memory
  * transport) with a real PostgreSQL and the real openai client talking to a scripted server.
  */
+import { hostEnv } from "./support/spawn_server.ts";
 import assert from "node:assert/strict";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -86,11 +87,10 @@ Deno.test("main.ts with a bad LLM_EXAMPLES_FILE exits 2 naming the line, nothing
       '{"question": "How many members?", "sql": "SELECT count(*) FROM cd.members"}\n' +
         '{"question": "Wipe them", "sql": "DELETE FROM cd.members"}\n',
     );
-    const env: Record<string, string> = Object.fromEntries(ENV_VARS.map((n) => [n, ""]));
-    for (const name of ["PATH", "HOME", "DENO_DIR", "TMPDIR"]) {
-      const v = Deno.env.get(name);
-      if (v !== undefined) env[name] = v;
-    }
+    const env: Record<string, string> = {
+      ...Object.fromEntries(ENV_VARS.map((n) => [n, ""])),
+      ...hostEnv(),
+    };
     Object.assign(env, {
       // Never reached: the examples are checked before the first connection.
       DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",

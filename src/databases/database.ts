@@ -160,7 +160,7 @@ export function openDatabase(
         hidden.empty ? undefined : learnSearchPath(),
       ]);
       if (!loaded.ok) return loaded;
-      const snapshot = hidden.empty ? loaded.value : hideFromSnapshot(loaded.value, hidden);
+      const snapshot = hideFromSnapshot(loaded.value, hidden);
       insights.warm(snapshot);
       return ok(snapshot);
     },

@@ -9,8 +9,6 @@ import { type CallSource, serveTools, type ToolCatalog } from "./tool_catalog.ts
 export interface ServerContext {
   version: string;
   tools: ToolCatalog;
-  databases: DatabaseRegistry;
-  maxResultChars: number;
   /** Resources and prompts, their templates and schemas made once (see `serverParts`). */
   parts: ServerParts;
 }
