@@ -105,7 +105,7 @@ export const PLANTED_BUGS: readonly PlantedBug[] = [
     file: "src/sql/statement_rules.ts",
     find: 'return d?.defname?.toLowerCase() === "analyze" && !isFalse(d.arg);',
     replace: "return false;",
-    tests: ["tests/safety/execute_sql_mcp_test.ts"],
+    tests: ["tests/results_test.ts", "tests/safety/attacks_mcp_test.ts"],
   },
   {
     name: "a NUL character reaches the parser",
